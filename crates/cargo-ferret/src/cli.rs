@@ -48,6 +48,18 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print the documentation of one rule.
     Rule(RuleArgs),
+    /// Check crate names for typosquatting before adding them.
+    Name(crate::cmd::name::Args),
+    /// Manage the popularity corpus used by the name checks.
+    Corpus(crate::cmd::corpus::Args),
+    /// Audit every dependency in Cargo.lock: advisories, names, and source.
+    Audit(crate::cmd::audit::Args),
+    /// Show what a new version of a crate adds compared to an old one.
+    Diff(crate::cmd::diff::Args),
+    /// Manage the known-malware advisory data.
+    Advisories(crate::cmd::advisories::Args),
+    /// Watch a registry: scan every new publish, serve triage pages, a feed and advisory drafts.
+    Serve(crate::cmd::serve::Args),
 }
 
 #[derive(Debug, Args)]

@@ -1,0 +1,10 @@
+//! `cargo ferret corpus`.
+
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("corpus: not wired yet")
+}

@@ -1,0 +1,10 @@
+//! `cargo ferret diff`.
+
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("diff: not wired yet")
+}
