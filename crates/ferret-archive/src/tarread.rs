@@ -376,6 +376,12 @@ impl State<'_> {
         }
         let got = data.len() as u64 + skipped;
         self.unpacked += got;
+        if size > max {
+            self.problems.push(Problem::FileTooLarge {
+                path: rel.clone(),
+                size,
+            });
+        }
         if let Some(e) = failed {
             self.problems.push(self.stop_problem(meters, &e));
             flow = Flow::Stop;
@@ -387,12 +393,6 @@ impl State<'_> {
                 ),
             });
             flow = Flow::Stop;
-        }
-        if size > max {
-            self.problems.push(Problem::FileTooLarge {
-                path: rel.clone(),
-                size,
-            });
         }
         let truncated = (data.len() as u64) < size;
         let kind = detect_kind(&rel, &data[..data.len().min(HEAD_LEN)]);
