@@ -1,14 +1,27 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! Known-malware advisories for ferret: readers for the RustSec advisory database and OSV
+//! records, a snapshot built into the binary, merging, and version matching.
+//!
+//! ```
+//! use ferret_advisory::AdvisoryDb;
+//! let db = AdvisoryDb::embedded();
+//! let hits = db.matches("rustdecimal", &semver::Version::new(1, 23, 1));
+//! assert!(hits.iter().any(|a| a.malicious));
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+mod db;
+mod error;
+mod model;
+mod osv;
+mod rustsec;
+pub mod update;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use db::{embedded_files, today, AdvisoryDb, LoadWarning, Origin, MAX_ADVISORY_FILE_BYTES};
+pub use error::{LoadError, ParseError, UpdateError};
+pub use model::{
+    names_equal, normalize_name, Advisory, AffectedRange, Indicator, IndicatorKind, RangeEvent,
+    RelatedRecord, Source,
+};
+pub use osv::{parse_osv, CRATES_IO};
+pub use rustsec::{parse_rustsec, title_says_takedown};
