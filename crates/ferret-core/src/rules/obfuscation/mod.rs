@@ -1,0 +1,3 @@
+//! OBF: hidden strings.
+pub mod obf001;
+pub mod obf002;

@@ -1,0 +1,2 @@
+//! PER: surviving a reboot or opening a door.
+pub mod per001;

@@ -1,0 +1,2 @@
+//! TLS: transport security.
+pub mod tls001;
