@@ -69,7 +69,13 @@ fn main() -> ExitCode {
             }
         }
         let cpu = cpu_time().zip(cpu0).map(|(b, a)| b - a);
-        Round { time: start.elapsed(), cpu, bytes, errors, with_problems: 0 }
+        Round {
+            time: start.elapsed(),
+            cpu,
+            bytes,
+            errors,
+            with_problems: 0,
+        }
     };
     let full = |files: &[PathBuf]| {
         let (start, cpu0) = (Instant::now(), cpu_time());
@@ -85,7 +91,13 @@ fn main() -> ExitCode {
             }
         }
         let cpu = cpu_time().zip(cpu0).map(|(b, a)| b - a);
-        Round { time: start.elapsed(), cpu, bytes, errors, with_problems }
+        Round {
+            time: start.elapsed(),
+            cpu,
+            bytes,
+            errors,
+            with_problems,
+        }
     };
 
     let mut best_floor: Option<Round> = None;
@@ -108,7 +120,10 @@ fn main() -> ExitCode {
         mb(compressed),
         mb(full.bytes)
     );
-    for (name, r) in [("decompress_only (floor)", &floor), ("read_crate_file", &full)] {
+    for (name, r) in [
+        ("decompress_only (floor)", &floor),
+        ("read_crate_file", &full),
+    ] {
         let secs = r.time.as_secs_f64();
         println!(
             "{name:<24} wall {:>7.3} s {:>7.0} crates/s {:>7.1} MB/s unpacked  ({} errors, {} with problems)",
@@ -150,7 +165,9 @@ fn main() -> ExitCode {
 /// CPU time spent by this thread so far, from /proc/self/schedstat (Linux only).
 fn cpu_time() -> Option<Duration> {
     let s = std::fs::read_to_string("/proc/self/schedstat").ok()?;
-    Some(Duration::from_nanos(s.split_whitespace().next()?.parse().ok()?))
+    Some(Duration::from_nanos(
+        s.split_whitespace().next()?.parse().ok()?,
+    ))
 }
 
 /// Peak resident memory of this process, from /proc (Linux only).

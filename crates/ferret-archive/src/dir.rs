@@ -1,6 +1,8 @@
 //! Unpacked crate directories, read under the same limits as archives.
 
-use crate::{ArchiveError, CrateArchive, CrateFile, HEAD_LEN, Limits, Problem, detect_kind, finish};
+use crate::{
+    ArchiveError, CrateArchive, CrateFile, HEAD_LEN, Limits, Problem, detect_kind, finish,
+};
 use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::io::Read;
@@ -76,15 +78,15 @@ enum Flow {
 
 impl Walk<'_> {
     fn name(&mut self, name: &OsStr, prefix: &str) -> String {
-        let rel = match name.to_str() {
+        match name.to_str() {
             Some(s) => format!("{prefix}{s}"),
             None => {
                 let rel = format!("{prefix}{}", name.to_string_lossy());
-                self.problems.push(Problem::InvalidUtf8Path { path: rel.clone() });
+                self.problems
+                    .push(Problem::InvalidUtf8Path { path: rel.clone() });
                 rel
             }
-        };
-        rel
+        }
     }
 
     /// Visit `entries` of a directory whose relative path is `prefix` (empty or

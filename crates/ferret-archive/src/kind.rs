@@ -148,7 +148,11 @@ pub fn detect_kind(path: &str, head: &[u8]) -> FileKind {
     let lower = name.to_ascii_lowercase();
     let binary = looks_binary(head);
     if name == "Cargo.toml" {
-        return if binary { FileKind::OtherBinary } else { FileKind::CargoToml };
+        return if binary {
+            FileKind::OtherBinary
+        } else {
+            FileKind::CargoToml
+        };
     }
     let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     let by_name = match ext {
@@ -316,17 +320,32 @@ mod tests {
 
     #[test]
     fn magic_beats_extension() {
-        assert_eq!(detect_kind("src/lib.rs", b"\x7fELF\x02\x01\x01"), FileKind::Elf);
+        assert_eq!(
+            detect_kind("src/lib.rs", b"\x7fELF\x02\x01\x01"),
+            FileKind::Elf
+        );
         assert_eq!(detect_kind("build.rs", &pe_stub()), FileKind::Pe);
         assert_eq!(detect_kind("a.txt", b"\0asm\x01\0\0\0"), FileKind::Wasm);
-        assert_eq!(detect_kind("x.md", &[0xcf, 0xfa, 0xed, 0xfe, 7, 0, 0, 1]), FileKind::MachO);
-        assert_eq!(detect_kind("x", &[0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 2]), FileKind::MachO);
+        assert_eq!(
+            detect_kind("x.md", &[0xcf, 0xfa, 0xed, 0xfe, 7, 0, 0, 1]),
+            FileKind::MachO
+        );
+        assert_eq!(
+            detect_kind("x", &[0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 2]),
+            FileKind::MachO
+        );
         assert_eq!(detect_kind("x", b"PK\x03\x04rest"), FileKind::Zip);
         assert_eq!(detect_kind("x", &[0x1f, 0x8b, 8, 0]), FileKind::Gzip);
-        assert_eq!(detect_kind("x", &[0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4]), FileKind::SevenZip);
+        assert_eq!(
+            detect_kind("x", &[0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4]),
+            FileKind::SevenZip
+        );
         assert_eq!(detect_kind("x", b"\xfd7zXZ\0\0"), FileKind::Xz);
         assert_eq!(detect_kind("x", b"BZh91AY&SY"), FileKind::Bzip2);
-        assert_eq!(detect_kind("x", &[0x28, 0xb5, 0x2f, 0xfd, 0]), FileKind::Zstd);
+        assert_eq!(
+            detect_kind("x", &[0x28, 0xb5, 0x2f, 0xfd, 0]),
+            FileKind::Zstd
+        );
         assert_eq!(detect_kind("x", b"Rar!\x1a\x07\x01\x00"), FileKind::Rar);
         let mut tar = vec![0u8; 512];
         tar[..5].copy_from_slice(b"hello");
@@ -350,7 +369,10 @@ mod tests {
     #[test]
     fn names_and_shebangs() {
         assert_eq!(detect_kind("Cargo.toml", b"[package]"), FileKind::CargoToml);
-        assert_eq!(detect_kind("sub/Cargo.toml", b"[package]"), FileKind::CargoToml);
+        assert_eq!(
+            detect_kind("sub/Cargo.toml", b"[package]"),
+            FileKind::CargoToml
+        );
         assert_eq!(detect_kind("Cargo.toml.orig", b"[package]"), FileKind::Toml);
         assert_eq!(detect_kind("rustfmt.toml", b"x = 1"), FileKind::Toml);
         assert_eq!(detect_kind("README.MD", b"# hi"), FileKind::Markdown);
@@ -360,18 +382,36 @@ mod tests {
         assert_eq!(detect_kind("x.ps1", b"Write-Host"), FileKind::PowerShell);
         assert_eq!(detect_kind("gen.py", b"print()"), FileKind::Python);
         assert_eq!(detect_kind("sqlite3.c", b"int x;"), FileKind::C);
-        assert_eq!(detect_kind("scripts/go", b"#!/usr/bin/env bash\necho"), FileKind::Shell);
-        assert_eq!(detect_kind("tool", b"#!/usr/bin/python3.11\n"), FileKind::Python);
-        assert_eq!(detect_kind("tool", b"#!/usr/bin/env -S pwsh -NoProfile\n"), FileKind::PowerShell);
+        assert_eq!(
+            detect_kind("scripts/go", b"#!/usr/bin/env bash\necho"),
+            FileKind::Shell
+        );
+        assert_eq!(
+            detect_kind("tool", b"#!/usr/bin/python3.11\n"),
+            FileKind::Python
+        );
+        assert_eq!(
+            detect_kind("tool", b"#!/usr/bin/env -S pwsh -NoProfile\n"),
+            FileKind::PowerShell
+        );
         assert_eq!(detect_kind("LICENSE", b"MIT License"), FileKind::Text);
         assert_eq!(detect_kind("empty", b""), FileKind::Text);
     }
 
     #[test]
     fn binary_content_without_magic() {
-        assert_eq!(detect_kind("data.bin", &[1, 2, 0, 3]), FileKind::OtherBinary);
-        assert_eq!(detect_kind("fake.rs", &[0x01, 0x02, 0x03, 0x04, 0x05]), FileKind::OtherBinary);
-        assert_eq!(detect_kind("latin1.txt", b"caf\xe9 cr\xe8me br\xfbl\xe9e is nice"), FileKind::Text);
+        assert_eq!(
+            detect_kind("data.bin", &[1, 2, 0, 3]),
+            FileKind::OtherBinary
+        );
+        assert_eq!(
+            detect_kind("fake.rs", &[0x01, 0x02, 0x03, 0x04, 0x05]),
+            FileKind::OtherBinary
+        );
+        assert_eq!(
+            detect_kind("latin1.txt", b"caf\xe9 cr\xe8me br\xfbl\xe9e is nice"),
+            FileKind::Text
+        );
         assert_eq!(detect_kind("junk", &[0xff; 64]), FileKind::OtherBinary);
     }
 

@@ -298,11 +298,9 @@ impl fmt::Display for Problem {
                 if *hard { "hard" } else { "symbolic" },
                 e(target)
             ),
-            Problem::Device { path } => write!(
-                f,
-                "\"{}\" is a device, FIFO or socket (not read)",
-                e(path)
-            ),
+            Problem::Device { path } => {
+                write!(f, "\"{}\" is a device, FIFO or socket (not read)", e(path))
+            }
             Problem::TooDeep { path, depth } => write!(
                 f,
                 "\"{}\" is {depth} directories deep, over the limit (not read)",

@@ -357,10 +357,19 @@ impl State<'_> {
         }
     }
 
-    fn read_file<R: Read>(&mut self, entry: &mut tar::Entry<'_, R>, rel: String, meters: &Meters) -> Flow {
+    fn read_file<R: Read>(
+        &mut self,
+        entry: &mut tar::Entry<'_, R>,
+        rel: String,
+        meters: &Meters,
+    ) -> Flow {
         let size = entry.size();
         let max = self.limits.max_file_bytes;
-        let executable_bit = entry.header().mode().map(|m| m & 0o111 != 0).unwrap_or(false);
+        let executable_bit = entry
+            .header()
+            .mode()
+            .map(|m| m & 0o111 != 0)
+            .unwrap_or(false);
         // The header's size is hostile: never reserve more than the per-file limit.
         let mut data = Vec::with_capacity(usize::try_from(size.min(max)).unwrap_or(0));
         let mut flow = Flow::Continue;

@@ -39,7 +39,9 @@ fn real_crate_reads_cleanly() {
 /// files as the archive reader.
 fn unpack_hex(dir: &Path) -> PathBuf {
     let file = fs::File::open(hex_crate()).unwrap();
-    tar::Archive::new(flate2::read::GzDecoder::new(file)).unpack(dir).unwrap();
+    tar::Archive::new(flate2::read::GzDecoder::new(file))
+        .unpack(dir)
+        .unwrap();
     dir.join("hex-0.4.3")
 }
 
@@ -51,8 +53,16 @@ fn directory_matches_archive() {
     let from_tar = read_crate_file(&hex_crate(), &Limits::default()).unwrap();
     assert_eq!(from_dir.problems, []);
     assert_eq!(from_dir.root.as_deref(), Some("hex-0.4.3"));
-    let mut a: Vec<_> = from_dir.files.iter().map(|f| (&f.path, &f.data, f.kind)).collect();
-    let mut b: Vec<_> = from_tar.files.iter().map(|f| (&f.path, &f.data, f.kind)).collect();
+    let mut a: Vec<_> = from_dir
+        .files
+        .iter()
+        .map(|f| (&f.path, &f.data, f.kind))
+        .collect();
+    let mut b: Vec<_> = from_tar
+        .files
+        .iter()
+        .map(|f| (&f.path, &f.data, f.kind))
+        .collect();
     a.sort();
     b.sort();
     assert_eq!(a, b);
@@ -83,7 +93,11 @@ fn directory_with_symlinks_devices_and_skipped_dirs() {
     fs::create_dir_all(root.join(".git")).unwrap();
     fs::write(root.join(".git/config"), "skipped").unwrap();
     fs::create_dir_all(root.join("src/target")).unwrap();
-    fs::write(root.join("src/target/kept.rs"), "kept: only the top target/ is skipped").unwrap();
+    fs::write(
+        root.join("src/target/kept.rs"),
+        "kept: only the top target/ is skipped",
+    )
+    .unwrap();
     let bad = std::ffi::OsStr::from_bytes(b"bad\xff.rs");
     fs::write(root.join("src").join(bad), "x").unwrap();
     let deep = root.join(["d"; 40].join("/"));
@@ -96,14 +110,21 @@ fn directory_with_symlinks_devices_and_skipped_dirs() {
     assert_eq!(
         a.problems,
         [
-            Problem::TooDeep { path: deep_dir.clone(), depth: 41 },
+            Problem::TooDeep {
+                path: deep_dir.clone(),
+                depth: 41
+            },
             Problem::Link {
                 path: "key.txt".into(),
                 target: outside.join("id_rsa").to_string_lossy().into_owned(),
                 hard: false
             },
-            Problem::Device { path: "sock".into() },
-            Problem::InvalidUtf8Path { path: "src/bad\u{fffd}.rs".into() },
+            Problem::Device {
+                path: "sock".into()
+            },
+            Problem::InvalidUtf8Path {
+                path: "src/bad\u{fffd}.rs".into()
+            },
             Problem::Link {
                 path: "src/nested/escape".into(),
                 target: outside.to_string_lossy().into_owned(),
@@ -124,7 +145,10 @@ fn directory_with_symlinks_devices_and_skipped_dirs() {
     ];
     expected.sort();
     assert_eq!(paths, expected);
-    assert!(a.files.iter().all(|f| !f.text().contains("PRIVATE KEY")), "a symlink was followed");
+    assert!(
+        a.files.iter().all(|f| !f.text().contains("PRIVATE KEY")),
+        "a symlink was followed"
+    );
     let script = a.file("build.sh").unwrap();
     assert!(script.executable_bit);
     assert_eq!(script.kind, FileKind::Shell);
@@ -141,18 +165,33 @@ fn directory_limits() {
     for i in 0..5 {
         fs::write(root.join(format!("src/f{i}.rs")), "fn f() {}").unwrap();
     }
-    let limits = Limits { max_file_bytes: 1000, ..Limits::default() };
+    let limits = Limits {
+        max_file_bytes: 1000,
+        ..Limits::default()
+    };
     let a = read_crate_dir(&root, &limits).unwrap();
-    assert_eq!(a.problems, [Problem::FileTooLarge { path: "src/huge.txt".into(), size: 3000 }]);
+    assert_eq!(
+        a.problems,
+        [Problem::FileTooLarge {
+            path: "src/huge.txt".into(),
+            size: 3000
+        }]
+    );
     let huge = a.file("src/huge.txt").unwrap();
     assert!(huge.truncated && huge.data.len() == 1000);
 
-    let limits = Limits { max_files: 4, ..Limits::default() };
+    let limits = Limits {
+        max_files: 4,
+        ..Limits::default()
+    };
     let a = read_crate_dir(&root, &limits).unwrap();
     assert_eq!(a.problems, [Problem::TooManyFiles { limit: 4 }]);
     assert!(a.incomplete());
 
-    let limits = Limits { max_total_bytes: 2000, ..Limits::default() };
+    let limits = Limits {
+        max_total_bytes: 2000,
+        ..Limits::default()
+    };
     let a = read_crate_dir(&root, &limits).unwrap();
     assert_eq!(a.problems, [Problem::TotalTooLarge { limit: 2000 }]);
 
@@ -185,7 +224,9 @@ impl Rng {
 fn mutated_archives_never_panic() {
     let gz = fs::read(hex_crate()).unwrap();
     let mut tar = Vec::new();
-    flate2::read::GzDecoder::new(&gz[..]).read_to_end(&mut tar).unwrap();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_end(&mut tar)
+        .unwrap();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let limits = Limits::default();
     let (mut ok, mut problems, mut errors) = (0, 0, 0);
@@ -237,5 +278,8 @@ fn mutated_archives_never_panic() {
         }
     }
     // The mutations must actually reach the parser's error paths.
-    assert!(problems > 0 && errors > 0, "ok {ok}, problems {problems}, errors {errors}");
+    assert!(
+        problems > 0 && errors > 0,
+        "ok {ok}, problems {problems}, errors {errors}"
+    );
 }

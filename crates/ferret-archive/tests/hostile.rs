@@ -63,7 +63,12 @@ impl Crate {
 
     /// A file whose content is streamed from `data` (`size` bytes), never held in memory.
     fn streamed(&mut self, rel: &str, size: u64, data: impl Read) -> &mut Self {
-        let h = header(format!("{ROOT}/{rel}").as_bytes(), EntryType::Regular, size, 0o644);
+        let h = header(
+            format!("{ROOT}/{rel}").as_bytes(),
+            EntryType::Regular,
+            size,
+            0o644,
+        );
         self.builder.append(&h, data).unwrap();
         self
     }
@@ -98,13 +103,27 @@ fn normal_crate() {
         .file("src/lib.rs", b"pub fn f() {}\n")
         .file("README.md", b"# pkg\n")
         .file("res/helper.rs", elf);
-    let h = header(format!("{ROOT}/run.sh").as_bytes(), EntryType::Regular, 10, 0o755);
+    let h = header(
+        format!("{ROOT}/run.sh").as_bytes(),
+        EntryType::Regular,
+        10,
+        0o755,
+    );
     c.builder.append(&h, &b"echo hello"[..]).unwrap();
     let bytes = c.bytes();
     let a = read_crate_bytes(&bytes, &Limits::default()).unwrap();
     assert_eq!(a.problems, []);
     assert_eq!(a.root.as_deref(), Some(ROOT));
-    assert_eq!(paths(&a), ["Cargo.toml", "src/lib.rs", "README.md", "res/helper.rs", "run.sh"]);
+    assert_eq!(
+        paths(&a),
+        [
+            "Cargo.toml",
+            "src/lib.rs",
+            "README.md",
+            "res/helper.rs",
+            "run.sh"
+        ]
+    );
     assert_eq!(a.cargo_toml().unwrap().kind, FileKind::CargoToml);
     assert_eq!(a.text("src/lib.rs").unwrap(), "pub fn f() {}\n");
     assert_eq!(a.file("README.md").unwrap().kind, FileKind::Markdown);
@@ -118,7 +137,11 @@ fn normal_crate() {
     assert_eq!(a.compressed_size, bytes.len() as u64);
     let content: u64 = a.files.iter().map(|f| f.size).sum();
     assert_eq!(a.unpacked_size, content);
-    assert!(a.files.iter().all(|f| !f.truncated && f.data.len() as u64 == f.size));
+    assert!(
+        a.files
+            .iter()
+            .all(|f| !f.truncated && f.data.len() as u64 == f.size)
+    );
     assert!(!a.incomplete());
 }
 
@@ -133,9 +156,15 @@ fn path_traversal_is_refused() {
     assert_eq!(
         a.problems,
         [
-            Problem::PathTraversal { path: "pkg-0.1.0/../../../.bashrc".into() },
-            Problem::PathTraversal { path: "pkg-0.1.0/src/..\\..\\..\\x.rs".into() },
-            Problem::PathTraversal { path: "../outside".into() },
+            Problem::PathTraversal {
+                path: "pkg-0.1.0/../../../.bashrc".into()
+            },
+            Problem::PathTraversal {
+                path: "pkg-0.1.0/src/..\\..\\..\\x.rs".into()
+            },
+            Problem::PathTraversal {
+                path: "../outside".into()
+            },
         ]
     );
     assert_eq!(paths(&a), ["Cargo.toml", "src/lib.rs", "src/ok..rs"]);
@@ -150,8 +179,12 @@ fn absolute_paths_are_refused() {
     assert_eq!(
         a.problems,
         [
-            Problem::AbsolutePath { path: "/etc/cron.d/evil".into() },
-            Problem::AbsolutePath { path: "C:\\Windows\\evil.exe".into() },
+            Problem::AbsolutePath {
+                path: "/etc/cron.d/evil".into()
+            },
+            Problem::AbsolutePath {
+                path: "C:\\Windows\\evil.exe".into()
+            },
         ]
     );
     assert_eq!(paths(&a), ["Cargo.toml", "src/lib.rs"]);
@@ -171,7 +204,11 @@ fn symlinks_and_hardlinks_are_recorded_not_followed() {
                 target: "/home/user/.ssh/id_rsa".into(),
                 hard: false
             },
-            Problem::Link { path: "src/copy".into(), target: "/etc/shadow".into(), hard: true },
+            Problem::Link {
+                path: "src/copy".into(),
+                target: "/etc/shadow".into(),
+                hard: true
+            },
         ]
     );
     assert_eq!(paths(&a), ["Cargo.toml", "src/lib.rs"]);
@@ -187,9 +224,15 @@ fn devices_are_refused() {
     assert_eq!(
         a.problems,
         [
-            Problem::Device { path: "dev/tty".into() },
-            Problem::Device { path: "dev/sda".into() },
-            Problem::Device { path: "dev/pipe".into() },
+            Problem::Device {
+                path: "dev/tty".into()
+            },
+            Problem::Device {
+                path: "dev/sda".into()
+            },
+            Problem::Device {
+                path: "dev/pipe".into()
+            },
         ]
     );
     assert_eq!(paths(&a), ["Cargo.toml", "src/lib.rs"]);
@@ -215,22 +258,43 @@ fn gzip_bomb_stops_at_total_or_ratio() {
     assert_eq!(
         a.problems,
         [
-            Problem::FileTooLarge { path: "zeros.bin".into(), size: 1 << 30 },
+            Problem::FileTooLarge {
+                path: "zeros.bin".into(),
+                size: 1 << 30
+            },
             Problem::TotalTooLarge { limit: 512 << 20 },
         ]
     );
     assert!(a.incomplete());
     assert!(a.unpacked_size <= 512 << 20);
-    assert_eq!(paths(&a), ["Cargo.toml", "zeros.bin"], "reading stopped before src/lib.rs");
+    assert_eq!(
+        paths(&a),
+        ["Cargo.toml", "zeros.bin"],
+        "reading stopped before src/lib.rs"
+    );
     let zeros = a.file("zeros.bin").unwrap();
     assert!(zeros.truncated && zeros.size == 1 << 30 && zeros.data.len() == 32 << 20);
 
     // A tighter ratio limit stops it soon after the first 32 MiB.
-    let limits = Limits { max_compression_ratio: 100, ..Limits::default() };
+    let limits = Limits {
+        max_compression_ratio: 100,
+        ..Limits::default()
+    };
     let a = read_crate_bytes(&bomb, &limits).unwrap();
     assert_eq!(a.problems.len(), 2, "{:?}", a.problems);
-    assert_eq!(a.problems[0], Problem::FileTooLarge { path: "zeros.bin".into(), size: 1 << 30 });
-    let Problem::CompressionRatio { compressed, unpacked, limit } = a.problems[1] else {
+    assert_eq!(
+        a.problems[0],
+        Problem::FileTooLarge {
+            path: "zeros.bin".into(),
+            size: 1 << 30
+        }
+    );
+    let Problem::CompressionRatio {
+        compressed,
+        unpacked,
+        limit,
+    } = a.problems[1]
+    else {
         panic!("expected a compression ratio problem, got {:?}", a.problems);
     };
     assert_eq!(limit, 100);
@@ -245,7 +309,10 @@ fn too_many_files_stops_reading() {
     for i in 0..20 {
         c.file(&format!("gen/f{i}.rs"), b"//");
     }
-    let limits = Limits { max_files: 10, ..Limits::default() };
+    let limits = Limits {
+        max_files: 10,
+        ..Limits::default()
+    };
     let a = read_crate_bytes(&c.bytes(), &limits).unwrap();
     assert_eq!(a.problems, [Problem::TooManyFiles { limit: 10 }]);
     assert_eq!(a.files.len(), 10);
@@ -258,7 +325,13 @@ fn too_deep_is_refused() {
     let mut c = Crate::normal();
     c.file(&deep(40), b"ok").file(&deep(41), b"too deep");
     let a = c.read();
-    assert_eq!(a.problems, [Problem::TooDeep { path: deep(41), depth: 41 }]);
+    assert_eq!(
+        a.problems,
+        [Problem::TooDeep {
+            path: deep(41),
+            depth: 41
+        }]
+    );
     assert!(a.file(&deep(40)).is_some());
     assert!(a.file(&deep(41)).is_none());
 }
@@ -267,10 +340,20 @@ fn too_deep_is_refused() {
 fn huge_file_is_truncated_and_reading_goes_on() {
     let mut c = Crate::normal();
     let big: Vec<u8> = (0..5u32 << 20).map(|i| (i % 251) as u8).collect();
-    c.file("data/big.bin", &big).file("src/after.rs", b"fn after() {}");
-    let limits = Limits { max_file_bytes: 1 << 20, ..Limits::default() };
+    c.file("data/big.bin", &big)
+        .file("src/after.rs", b"fn after() {}");
+    let limits = Limits {
+        max_file_bytes: 1 << 20,
+        ..Limits::default()
+    };
     let a = read_crate_bytes(&c.bytes(), &limits).unwrap();
-    assert_eq!(a.problems, [Problem::FileTooLarge { path: "data/big.bin".into(), size: 5 << 20 }]);
+    assert_eq!(
+        a.problems,
+        [Problem::FileTooLarge {
+            path: "data/big.bin".into(),
+            size: 5 << 20
+        }]
+    );
     let f = a.file("data/big.bin").unwrap();
     assert!(f.truncated);
     assert_eq!(f.size, 5 << 20);
@@ -288,11 +371,16 @@ fn invalid_utf8_path_and_content() {
     let lossy = "src/\u{fffd}\u{fffd}.rs";
     assert_eq!(
         a.problems,
-        [Problem::InvalidUtf8Path { path: format!("{ROOT}/{lossy}") }]
+        [Problem::InvalidUtf8Path {
+            path: format!("{ROOT}/{lossy}")
+        }]
     );
     assert_eq!(a.file(lossy).unwrap().data, b"ok");
     let latin = a.file("src/latin1.rs").unwrap();
-    assert_eq!(latin.data, b"// caf\xe9\nfn main() {}\n", "content is bytes, kept exactly");
+    assert_eq!(
+        latin.data, b"// caf\xe9\nfn main() {}\n",
+        "content is bytes, kept exactly"
+    );
     assert_eq!(latin.kind, FileKind::Rust);
     assert_eq!(latin.text(), "// caf\u{fffd}\nfn main() {}\n");
 }
@@ -307,13 +395,23 @@ fn outside_root_and_duplicates() {
     assert_eq!(
         a.problems,
         [
-            Problem::OutsideRoot { path: "other-9.9.9/src/lib.rs".into() },
-            Problem::OutsideRoot { path: "toplevel.rs".into() },
-            Problem::Duplicate { path: "src/lib.rs".into() },
+            Problem::OutsideRoot {
+                path: "other-9.9.9/src/lib.rs".into()
+            },
+            Problem::OutsideRoot {
+                path: "toplevel.rs".into()
+            },
+            Problem::Duplicate {
+                path: "src/lib.rs".into()
+            },
         ]
     );
     assert_eq!(paths(&a), ["Cargo.toml", "src/lib.rs"]);
-    assert_eq!(a.text("src/lib.rs").unwrap(), "second copy", "the last copy wins, as on disk");
+    assert_eq!(
+        a.text("src/lib.rs").unwrap(),
+        "second copy",
+        "the last copy wins, as on disk"
+    );
 }
 
 #[test]
@@ -322,7 +420,9 @@ fn data_after_the_end_of_archive() {
     let mut tar = c.builder.into_inner().unwrap().finish().unwrap();
     // Unwrap the gzip, append hidden data after the end marker, wrap again.
     let mut plain = Vec::new();
-    flate2::read::GzDecoder::new(&tar[..]).read_to_end(&mut plain).unwrap();
+    flate2::read::GzDecoder::new(&tar[..])
+        .read_to_end(&mut plain)
+        .unwrap();
     plain.extend_from_slice(b"hidden payload");
     let mut gz = GzEncoder::new(Vec::new(), Compression::default());
     gz.write_all(&plain).unwrap();
@@ -344,7 +444,8 @@ fn crate_with_noise() -> Vec<u8> {
             x as u8
         })
         .collect();
-    c.file("data/noise.bin", &noise).file("src/late.rs", b"late");
+    c.file("data/noise.bin", &noise)
+        .file("src/late.rs", b"late");
     c.bytes()
 }
 
@@ -354,7 +455,11 @@ fn truncated_gzip_keeps_what_was_read() {
     let cut = &bytes[..bytes.len() / 2];
     let a = read_crate_bytes(cut, &Limits::default()).unwrap();
     assert_eq!(a.problems.len(), 1, "{:?}", a.problems);
-    assert!(matches!(a.problems[0], Problem::Corrupt { .. }), "{:?}", a.problems);
+    assert!(
+        matches!(a.problems[0], Problem::Corrupt { .. }),
+        "{:?}",
+        a.problems
+    );
     assert!(a.incomplete());
     assert_eq!(a.text("src/lib.rs").unwrap(), "pub fn f() {}\n");
     let noise = a.file("data/noise.bin").unwrap();
@@ -375,7 +480,11 @@ fn bad_gzip_checksum_is_corrupt() {
     let a = read_crate_bytes(&bytes, &Limits::default()).unwrap();
     assert_eq!(a.files.len(), 2);
     assert_eq!(a.problems.len(), 1);
-    assert!(matches!(a.problems[0], Problem::Corrupt { .. }), "{:?}", a.problems);
+    assert!(
+        matches!(a.problems[0], Problem::Corrupt { .. }),
+        "{:?}",
+        a.problems
+    );
 }
 
 #[test]
@@ -385,8 +494,11 @@ fn not_gzip_empty_and_not_a_crate_name_the_path() {
 
     let plain_tar = dir.path().join("plain.crate");
     let mut b = tar::Builder::new(Vec::new());
-    b.append(&header(b"pkg-0.1.0/Cargo.toml", EntryType::Regular, 3, 0o644), &b"[x]"[..])
-        .unwrap();
+    b.append(
+        &header(b"pkg-0.1.0/Cargo.toml", EntryType::Regular, 3, 0o644),
+        &b"[x]"[..],
+    )
+    .unwrap();
     std::fs::write(&plain_tar, b.into_inner().unwrap()).unwrap();
     let err = read_crate_file(&plain_tar, &limits).unwrap_err();
     assert!(matches!(err, ArchiveError::NotGzip { .. }), "{err:?}");
@@ -400,7 +512,10 @@ fn not_gzip_empty_and_not_a_crate_name_the_path() {
 
     let one = dir.path().join("one-byte.crate");
     std::fs::write(&one, [0x1f]).unwrap();
-    assert!(matches!(read_crate_file(&one, &limits), Err(ArchiveError::NotGzip { .. })));
+    assert!(matches!(
+        read_crate_file(&one, &limits),
+        Err(ArchiveError::NotGzip { .. })
+    ));
 
     let no_manifest = dir.path().join("nomanifest.crate");
     let mut c = Crate::new();
@@ -435,9 +550,15 @@ fn not_gzip_empty_and_not_a_crate_name_the_path() {
 
     let big = dir.path().join("big.crate");
     std::fs::write(&big, Crate::normal().bytes()).unwrap();
-    let small = Limits { max_compressed_bytes: 10, ..Limits::default() };
+    let small = Limits {
+        max_compressed_bytes: 10,
+        ..Limits::default()
+    };
     let err = read_crate_file(&big, &small).unwrap_err();
-    assert!(matches!(err, ArchiveError::TooLarge { limit: 10, .. }), "{err:?}");
+    assert!(
+        matches!(err, ArchiveError::TooLarge { limit: 10, .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -447,7 +568,10 @@ fn display_names_the_path_and_escapes_it() {
     let a = c.read();
     assert_eq!(a.problems.len(), 1);
     let shown = a.problems[0].to_string();
-    assert_eq!(shown, "path \"pkg-0.1.0/../\\u{1b}[2J\\nfake.rs\" has a `..` component (not read)");
+    assert_eq!(
+        shown,
+        "path \"pkg-0.1.0/../\\u{1b}[2J\\nfake.rs\" has a `..` component (not read)"
+    );
     assert!(!shown.contains('\x1b') && !shown.contains('\n'));
     assert_eq!(a.problems[0].code(), "path-traversal");
 }
@@ -460,11 +584,15 @@ fn long_gnu_names_are_followed_and_overlong_refused() {
     let mut h = Header::new_gnu();
     h.set_size(2);
     h.set_mode(0o644);
-    c.builder.append_data(&mut h, format!("{ROOT}/{long}"), &b"ok"[..]).unwrap();
+    c.builder
+        .append_data(&mut h, format!("{ROOT}/{long}"), &b"ok"[..])
+        .unwrap();
     let overlong = format!("src/{}.rs", "x".repeat(5000));
     let mut h = Header::new_gnu();
     h.set_size(2);
-    c.builder.append_data(&mut h, format!("{ROOT}/{overlong}"), &b"no"[..]).unwrap();
+    c.builder
+        .append_data(&mut h, format!("{ROOT}/{overlong}"), &b"no"[..])
+        .unwrap();
     let a = c.read();
     assert_eq!(a.text(&long).unwrap(), "ok");
     assert_eq!(a.problems.len(), 1);
