@@ -23,6 +23,12 @@ pub fn read_crate_file(path: &Path, limits: &Limits) -> Result<CrateArchive, Arc
         path: path.to_path_buf(),
         source,
     };
+    // Check before opening: opening a FIFO would block.
+    if !std::fs::metadata(path).map_err(io_err)?.is_file() {
+        return Err(ArchiveError::NotAFile {
+            path: path.to_path_buf(),
+        });
+    }
     let file = File::open(path).map_err(io_err)?;
     let meta = file.metadata().map_err(io_err)?;
     if !meta.is_file() {

@@ -548,6 +548,16 @@ fn not_gzip_empty_and_not_a_crate_name_the_path() {
     let err = read_crate_file(dir.path(), &limits).unwrap_err();
     assert!(matches!(err, ArchiveError::NotAFile { .. }), "{err:?}");
 
+    #[cfg(unix)]
+    {
+        // A socket named like a crate: refused without opening it.
+        let sock = dir.path().join("sock.crate");
+        let _l = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+        let err = read_crate_file(&sock, &limits).unwrap_err();
+        assert!(matches!(err, ArchiveError::NotAFile { .. }), "{err:?}");
+        assert!(err.to_string().contains("sock.crate"), "{err}");
+    }
+
     let big = dir.path().join("big.crate");
     std::fs::write(&big, Crate::normal().bytes()).unwrap();
     let small = Limits {
