@@ -138,13 +138,11 @@ impl CargoConfig {
                 nearest_first.push(file);
             }
         }
-        if let Some(home) = cargo_home {
-            if let Some(file) = config_file_in(home) {
-                let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-                let home_canon = canon(&file);
-                if !nearest_first.iter().any(|f| canon(f) == home_canon) {
-                    nearest_first.push(file);
-                }
+        if let Some(file) = cargo_home.and_then(config_file_in) {
+            let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+            let home_canon = canon(&file);
+            if !nearest_first.iter().any(|f| canon(f) == home_canon) {
+                nearest_first.push(file);
             }
         }
         let mut config = CargoConfig::default();
@@ -215,10 +213,7 @@ impl CargoConfig {
                 [] => {}
                 [(kind, d)] => {
                     let source = match *kind {
-                        "registry" => RegistrySource::sparse(&d.value).map_err(|e| RegistryError::UnsupportedSource {
-                            source_name: replacement.clone(),
-                            reason: format!("{e} (in {})", d.file.display()),
-                        })?,
+                        "registry" => config_registry_url(&replacement, d)?,
                         "local-registry" => RegistrySource::Local { path: d.path() },
                         "directory" => {
                             return Err(RegistryError::UnsupportedSource {
@@ -251,10 +246,7 @@ impl CargoConfig {
         }
         // `replace-with` may also name a registry from `[registries]`.
         if let Some(index) = self.registries.get(&replacement).and_then(|r| r.get("index")) {
-            let source = RegistrySource::sparse(&index.value).map_err(|e| RegistryError::UnsupportedSource {
-                source_name: replacement.clone(),
-                reason: format!("{e} (in {})", index.file.display()),
-            })?;
+            let source = config_registry_url(&replacement, index)?;
             return Ok(ConfiguredSource { source, replaced_by: Some(replacement), defined_in: Some(index.file.clone()) });
         }
         let file = self
@@ -268,6 +260,23 @@ impl CargoConfig {
             reason: format!("crates-io is replaced with {replacement:?}, which is defined in no [source] or [registries] table"),
         })
     }
+}
+
+/// A registry URL from cargo's configuration: there, a URL without `sparse+` is a git index,
+/// which ferret cannot read (except crates.io's, which maps to its sparse index).
+fn config_registry_url(source_name: &str, def: &Def) -> Result<RegistrySource> {
+    let unsupported = |reason: String| RegistryError::UnsupportedSource {
+        source_name: source_name.to_owned(),
+        reason: format!("{reason} (in {})", def.file.display()),
+    };
+    let value = def.value.trim();
+    let is_crates_io_git = value.trim_end_matches('/') == CRATES_IO_GIT_INDEX;
+    if !value.starts_with("sparse+") && !is_crates_io_git {
+        return Err(unsupported(format!(
+            "{value:?} is a git registry; ferret reads sparse indexes only (sparse+https://...)"
+        )));
+    }
+    RegistrySource::sparse(value).map_err(|e| unsupported(e.to_string()))
 }
 
 /// `dir/config` if it exists, else `dir/config.toml` if it exists.

@@ -413,11 +413,11 @@ impl FakeRegistry {
         let Some(lines) = inner.index.get_mut(&name.to_ascii_lowercase()) else { return false };
         let mut found = false;
         for line in lines.iter_mut() {
-            if let IndexLine::Entry(v) = line {
-                if v["vers"] == version {
-                    v["yanked"] = json!(yanked);
-                    found = true;
-                }
+            if let IndexLine::Entry(v) = line
+                && v["vers"] == version
+            {
+                v["yanked"] = json!(yanked);
+                found = true;
             }
         }
         found
