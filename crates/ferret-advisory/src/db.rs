@@ -135,10 +135,13 @@ impl AdvisoryDb {
                         continue;
                     }
                 };
+                // Name files as the disk loaders do: RustSec relative to its crates folder,
+                // OSV relative to data/advisories.
                 let parsed = if path.ends_with(".json") {
                     parse_osv(text, path).map(|list| osv.extend(list))
                 } else {
-                    parse_rustsec(text, path).map(|a| rustsec.push(a))
+                    let rel = path.strip_prefix("rustsec-crates/").unwrap_or(path);
+                    parse_rustsec(text, rel).map(|a| rustsec.push(a))
                 };
                 if let Err(e) = parsed {
                     warnings.push(LoadWarning { file: path.into(), message: e.message });

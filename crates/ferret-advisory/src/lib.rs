@@ -24,4 +24,8 @@ pub use model::{
     RelatedRecord, Source,
 };
 pub use osv::{parse_osv, CRATES_IO};
+/// Re-exported: the date type of [`Advisory::date`] and [`AdvisoryDb::data_date`].
+pub use jiff::civil::Date;
+/// Re-exported: the version types used for matching.
+pub use semver::{Version, VersionReq};
 pub use rustsec::{parse_rustsec, title_says_takedown};
