@@ -162,6 +162,8 @@ pub struct Analyzer<'a> {
     dns_templates: HashSet<String>,
     has_xor: bool,
     file_dir: String,
+    /// Loop variables over constant string arrays: `for k in ["AWS_SECRET_ACCESS_KEY", ..]`.
+    loop_values: HashMap<String, Vec<String>>,
 }
 
 impl<'a> Analyzer<'a> {
@@ -178,6 +180,7 @@ impl<'a> Analyzer<'a> {
             dns_templates: HashSet::new(),
             has_xor: text.contains('^'),
             file_dir,
+            loop_values: HashMap::new(),
         }
     }
 
@@ -415,6 +418,11 @@ impl<'a> Analyzer<'a> {
             "env::var" | "env::var_os" => {
                 if let Some(var) = arg_text(0, self) {
                     self.classify_env(&var, line);
+                } else if let Some(Expr::Path(p)) = args.first().map(|a| strip_ref(a)) {
+                    let values = p.path.get_ident().and_then(|i| self.loop_values.get(&i.to_string())).cloned().unwrap_or_default();
+                    for v in values {
+                        self.classify_env(&v, line);
+                    }
                 }
             }
             "env::vars" | "env::vars_os" => self.push(Cap::EnvEnumerate, line),
@@ -591,6 +599,14 @@ impl<'a> Analyzer<'a> {
     }
 }
 
+fn strip_ref(e: &Expr) -> &Expr {
+    match e {
+        Expr::Reference(r) => strip_ref(&r.expr),
+        Expr::Paren(p) => strip_ref(&p.expr),
+        e => e,
+    }
+}
+
 fn glob_provides(prefix: &str, name: &str) -> bool {
     matches!(
         (prefix, name),
@@ -722,6 +738,17 @@ impl<'ast> Visit<'ast> for Analyzer<'_> {
     fn visit_item_macro(&mut self, m: &'ast syn::ItemMacro) {
         // `macro_rules!` bodies and item-position macros: look at their tokens.
         self.scan_tokens(&m.mac.tokens);
+    }
+
+    fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+        if let (syn::Pat::Ident(pi), Some(fold::Folded { value: Value::List(items), .. })) = (&*f.pat, self.fold(&f.expr)) {
+            let values: Vec<String> = items.iter().filter_map(|v| match v {
+                Value::Str(s) => Some(s.clone()),
+                _ => None,
+            }).collect();
+            self.loop_values.insert(pi.ident.to_string(), values);
+        }
+        visit::visit_expr_for_loop(self, f);
     }
 
     fn visit_local(&mut self, l: &'ast syn::Local) {

@@ -9,6 +9,8 @@ use crate::facts::{Flow, SinkKind};
 use crate::indicators;
 use proc_macro2::{TokenStream, TokenTree};
 use std::collections::{HashMap, HashSet};
+
+const PARAM: &str = "parameter #";
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::{Expr, Pat};
@@ -19,7 +21,8 @@ type Source = (String, u32);
 #[derive(Default, Debug)]
 pub struct Links {
     pub source_fns: HashMap<String, Source>,
-    pub sink_fns: HashSet<String>,
+    /// Functions that send the parameters at these positions over the network.
+    pub sink_fns: HashMap<String, Vec<usize>>,
 }
 
 fn line<T: Spanned>(t: &T) -> u32 {
@@ -36,10 +39,6 @@ fn path_text(p: &syn::Path) -> String {
 
 const NETTY: &[&str] = &["client", "reqwest", "ureq", "agent", "http", "request", "socket", "stream", "tcp", "udp", "conn", "curl", "easy", "bot", "webhook", "url", "api", "endpoint"];
 
-fn netty(e: &Expr) -> bool {
-    let t = quote::ToTokens::to_token_stream(e).to_string().to_ascii_lowercase();
-    NETTY.iter().any(|n| t.contains(n))
-}
 
 /// Every function body in a file, with its name and parameter names.
 pub fn functions(file: &syn::File) -> Vec<(String, Vec<String>, &syn::Block)> {
@@ -116,9 +115,43 @@ struct Taint<'l> {
     flows: Vec<Flow>,
     /// The function calls one of the crate's source functions or has a direct source.
     own_source: Option<Source>,
+    /// Variables holding a connection or client (`let s = TcpStream::connect(..)`).
+    net_vars: HashSet<String>,
 }
 
-impl Taint<'_> {
+impl<'l> Taint<'l> {
+    fn new(links: &'l Links, func: String, tainted: HashMap<String, Source>) -> Taint<'l> {
+        Taint { links, func, tainted, flows: Vec::new(), own_source: None, net_vars: HashSet::new() }
+    }
+
+    /// A receiver that is a network client or connection.
+    fn netty(&self, e: &Expr) -> bool {
+        let t = quote::ToTokens::to_token_stream(e).to_string();
+        let l = t.to_ascii_lowercase();
+        NETTY.iter().any(|n| l.contains(n)) || t.split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| self.net_vars.contains(w))
+    }
+
+    /// Remember variables bound to connections and clients.
+    fn note_net_binding(&mut self, pat: &Pat, init: &Expr) {
+        let t = quote::ToTokens::to_token_stream(init).to_string();
+        let net = ["TcpStream", "UdpSocket", "Client", "Agent", "connect", "reqwest", "ureq", "Easy"].iter().any(|n| t.contains(n));
+        if net {
+            for id in pat_idents(pat) {
+                self.net_vars.insert(id);
+            }
+        }
+    }
+
+    fn bind_source(&mut self, pat: &Pat, init: &Expr) {
+        self.note_net_binding(pat, init);
+        if let Some(src) = self.source_of(init) {
+            self.own_source.get_or_insert(src.clone());
+            for id in pat_idents(pat) {
+                self.tainted.entry(id).or_insert(src.clone());
+            }
+        }
+    }
+
     /// The source an expression carries, if any.
     fn source_of(&self, e: &Expr) -> Option<Source> {
         let mut f = FindSource { t: self, found: None, depth: 0 };
@@ -188,9 +221,16 @@ impl FindSource<'_, '_> {
     }
 }
 
+impl FindSource<'_, '_> {
+    /// A secret was found (host identity alone keeps the search going for a secret).
+    fn strong(&self) -> bool {
+        self.found.as_ref().is_some_and(|(s, _)| !s.contains("host identity"))
+    }
+}
+
 impl<'ast> Visit<'ast> for FindSource<'_, '_> {
     fn visit_expr(&mut self, e: &'ast Expr) {
-        if self.found.is_some() || self.depth > 200 {
+        if self.strong() || self.depth > 200 {
             return;
         }
         self.depth += 1;
@@ -248,13 +288,25 @@ impl<'ast> Visit<'ast> for FindSource<'_, '_> {
                     self.found = Some((format!("the path of {what}"), line(s)));
                 }
             }
-            Expr::Macro(m) => self.tokens(&m.mac.tokens),
+            Expr::Macro(m) => {
+                // `format!("{}", whoami::hostname())`: look at the arguments as expressions.
+                use syn::parse::Parser;
+                let parser = syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated;
+                match parser.parse2(m.mac.tokens.clone()) {
+                    Ok(args) => {
+                        for a in &args {
+                            self.visit_expr(a);
+                        }
+                    }
+                    Err(_) => self.tokens(&m.mac.tokens),
+                }
+            }
             Expr::Closure(_) => {
                 // A closure's body is visited as part of the expression.
             }
             _ => {}
         }
-        if self.found.is_none() {
+        if !self.strong() {
             visit::visit_expr(self, e);
         }
         self.depth -= 1;
@@ -276,16 +328,31 @@ impl<'ast> Visit<'ast> for Taint<'_> {
     fn visit_local(&mut self, l: &'ast syn::Local) {
         visit::visit_local(self, l);
         if let Some(init) = &l.init {
-            if let Some(src) = self.source_of(&init.expr) {
-                self.own_source.get_or_insert(src.clone());
-                for id in pat_idents(&l.pat) {
-                    self.tainted.entry(id).or_insert(src.clone());
-                }
-            }
+            self.bind_source(&l.pat, &init.expr);
         }
     }
 
+    fn visit_expr_let(&mut self, l: &'ast syn::ExprLet) {
+        visit::visit_expr_let(self, l);
+        self.bind_source(&l.pat, &l.expr);
+    }
+
     fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+        let mut arr = &*f.expr;
+        while let Expr::Reference(r) = arr {
+            arr = &r.expr;
+        }
+        if let Expr::Array(a) = arr {
+            let names: Vec<String> = a.elems.iter().filter_map(|e| match e {
+                Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+                _ => None,
+            }).collect();
+            if let Some(n) = names.iter().find(|n| secret_env(n)) {
+                for id in pat_idents(&f.pat) {
+                    self.tainted.entry(id).or_insert((format!("secret environment variables (`{n}`, ...)"), line(a)));
+                }
+            }
+        }
         if let Some(src) = self.source_of(&f.expr) {
             for id in pat_idents(&f.pat) {
                 self.tainted.entry(id).or_insert(src.clone());
@@ -319,7 +386,11 @@ impl<'ast> Visit<'ast> for Taint<'_> {
             let name = last_seg(&mac.path);
             if (name == "write" || name == "writeln") && args.len() > 1 {
                 if let Some(src) = args[1..].iter().find_map(|a| self.source_of(a)) {
-                    self.taint_target(&args[0], src);
+                    if self.netty(&args[0]) {
+                        self.add_flow(src, format!("`{name}!` to a connection"), SinkKind::Payload, line(mac));
+                    } else {
+                        self.taint_target(&args[0], src);
+                    }
                 }
             }
             for a in &args {
@@ -358,12 +429,15 @@ impl<'ast> Visit<'ast> for Taint<'_> {
         let kind = match name.as_str() {
             "body" | "json" | "form" | "query" | "send_string" | "send_json" | "send_form" | "send_bytes" | "multipart" | "text" | "send_body" | "post_fields_copy" | "send_to" => Some(SinkKind::Payload),
             "post" | "put" | "patch" | "request" | "delete" | "head" | "connect" => Some(SinkKind::Url),
-            "get" | "send" | "write_all" | "write" | "call" if netty(&m.receiver) => Some(if name == "get" { SinkKind::Url } else { SinkKind::Payload }),
-            "header" | "headers" | "bearer_auth" | "basic_auth" | "set" | "auth" | "token" if netty(&m.receiver) || matches!(name.as_str(), "bearer_auth" | "basic_auth") => Some(SinkKind::Header),
+            "get" | "send" | "write_all" | "write" | "call" | "write_fmt" if self.netty(&m.receiver) => Some(if name == "get" { SinkKind::Url } else { SinkKind::Payload }),
+            "header" | "headers" | "bearer_auth" | "basic_auth" | "set" | "auth" | "token" if self.netty(&m.receiver) || matches!(name.as_str(), "bearer_auth" | "basic_auth") => Some(SinkKind::Header),
             "lookup_ip" | "lookup_host" | "txt_lookup" | "ipv4_lookup" => Some(SinkKind::Url),
-            n if self.links.sink_fns.contains(n) && n != self.func => Some(SinkKind::Payload),
             _ => None,
         };
+        let kind = kind.or_else(|| {
+            let pos = self.links.sink_fns.get(&name)?;
+            (name != self.func && m.args.iter().enumerate().any(|(i, a)| pos.contains(&i) && self.source_of(a).is_some())).then_some(SinkKind::Payload)
+        });
         if let Some(kind) = kind {
             self.add_flow(src, format!("`.{name}(..)`"), kind, at);
         }
@@ -381,11 +455,12 @@ impl<'ast> Visit<'ast> for Taint<'_> {
         let last = last_seg(&p.path);
         let Some(src) = c.args.iter().find_map(|a| self.source_of(a)) else { return };
         let first = full.split("::").next().unwrap_or("");
+        let to_sink_fn = self.links.sink_fns.get(&last).is_some_and(|pos| c.args.iter().enumerate().any(|(i, a)| pos.contains(&i) && self.source_of(a).is_some()));
         let kind = if matches!(first, "reqwest" | "ureq" | "minreq" | "attohttpc" | "isahc" | "surf") && matches!(last.as_str(), "get" | "post" | "put" | "request") {
             Some(SinkKind::Url)
         } else if full.ends_with("TcpStream::connect") || full.ends_with("UdpSocket::bind") || last == "lookup_host" || last == "getaddrinfo" {
             Some(SinkKind::Url)
-        } else if self.links.sink_fns.contains(&last) && last != self.func {
+        } else if to_sink_fn && last != self.func {
             Some(SinkKind::Payload)
         } else {
             None
@@ -405,23 +480,32 @@ pub fn link(files: &[&syn::File]) -> Links {
             for (name, params, body) in functions(file) {
                 // Direct sources.
                 if !links.source_fns.contains_key(&name) {
-                    let mut t = Taint { links: &links, func: name.clone(), tainted: HashMap::new(), flows: Vec::new(), own_source: None };
-                    t.visit_block(body);
-                    if let Some(src) = t.own_source.clone() {
+                    let t = Taint::new(&links, name.clone(), HashMap::new());
+                    let mut find = FindSource { t: &t, found: None, depth: 0 };
+                    find.visit_block(body);
+                    if let Some(src) = find.found {
                         links.source_fns.insert(name.clone(), src);
                         changed = true;
                     }
                 }
-                // Parameter sinks.
-                if !links.sink_fns.contains(&name) && !params.is_empty() {
+                // Parameter sinks: which parameter positions reach a payload or URL sink.
+                if !links.sink_fns.contains_key(&name) && !params.is_empty() {
                     let mut tainted = HashMap::new();
-                    for p in &params {
-                        tainted.insert(p.clone(), ("a parameter".to_string(), 0));
+                    for (i, p) in params.iter().enumerate() {
+                        tainted.insert(p.clone(), (format!("{PARAM}{i}"), 0));
                     }
-                    let mut t = Taint { links: &links, func: name.clone(), tainted, flows: Vec::new(), own_source: None };
+                    let mut t = Taint::new(&links, name.clone(), tainted);
                     t.visit_block(body);
-                    if t.flows.iter().any(|f| f.source == "a parameter" && f.sink_kind != SinkKind::Header) {
-                        links.sink_fns.insert(name.clone());
+                    let mut positions: Vec<usize> = t
+                        .flows
+                        .iter()
+                        .filter(|f| f.sink_kind != SinkKind::Header)
+                        .filter_map(|f| f.source.strip_prefix(PARAM)?.parse().ok())
+                        .collect();
+                    positions.sort();
+                    positions.dedup();
+                    if !positions.is_empty() {
+                        links.sink_fns.insert(name.clone(), positions);
                         changed = true;
                     }
                 }
@@ -443,12 +527,12 @@ pub fn link(files: &[&syn::File]) -> Links {
 pub fn flows(file: &syn::File, links: &Links) -> Vec<Flow> {
     let mut out = Vec::new();
     for (name, _, body) in functions(file) {
-        let mut t = Taint { links, func: name, tainted: HashMap::new(), flows: Vec::new(), own_source: None };
+        let mut t = Taint::new(links, name, HashMap::new());
         // Two passes so that taint added late in a loop body reaches earlier sinks.
         t.visit_block(body);
         t.visit_block(body);
         for f in t.flows {
-            if !out.contains(&f) {
+            if !f.source.starts_with(PARAM) && !out.contains(&f) {
                 out.push(f);
             }
         }

@@ -49,6 +49,19 @@ pub fn extract(text: &str) -> Vec<Indicator> {
             }
         }
     }
+    // A bare `host:port` or host name (`x.workers.dev:80`).
+    let t = text.trim();
+    if !t.contains("://") && t.len() <= 253 && t.contains('.') && !out.iter().any(|i| matches!(i, Indicator::Host(_))) {
+        let host = t.split(':').next().unwrap_or("");
+        let port_ok = t.split_once(':').is_none_or(|(_, p)| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+        let labels: Vec<&str> = host.split('.').collect();
+        let hostlike = labels.len() >= 2
+            && labels.iter().all(|l| !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
+            && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_lowercase()));
+        if port_ok && hostlike {
+            out.push(Indicator::Host(host.to_string()));
+        }
+    }
     if text.bytes().filter(|b| *b == b'.').count() >= 3 {
         for c in IP_RE.captures_iter(text) {
             let ip = &c[1];

@@ -2,9 +2,12 @@
 
 pub mod advisories;
 pub mod audit;
+pub mod common;
 pub mod corpus;
 pub mod diff;
 pub mod name;
+pub mod rules;
+pub mod scan;
 pub mod serve;
 
 use crate::cli::{Cli, Command};
@@ -12,9 +15,9 @@ use std::process::ExitCode;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Scan(_args) => anyhow::bail!("scan: not wired yet"),
-        Command::Rules(_args) => anyhow::bail!("rules: not wired yet"),
-        Command::Rule(_args) => anyhow::bail!("rule: not wired yet"),
+        Command::Scan(args) => scan::run(args),
+        Command::Rules(args) => rules::list(args),
+        Command::Rule(args) => rules::show(args),
         Command::Name(args) => name::run(args),
         Command::Corpus(args) => corpus::run(args),
         Command::Audit(args) => audit::run(args),

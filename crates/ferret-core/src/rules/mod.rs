@@ -105,6 +105,7 @@ pub fn in_context(sev: Severity, ctx: FileContext) -> Severity {
 
 /// Every rule, in code order.
 pub static RULES: &[&dyn Rule] = &[
+    &deps::adv001::Rule,
     &archive::arc001::Rule,
     &archive::arc002::Rule,
     &archive::arc003::Rule,

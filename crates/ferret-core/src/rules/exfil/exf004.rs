@@ -19,6 +19,15 @@ impl crate::rules::Rule for Rule {
     }
     fn check(&self, i: &Input, out: &mut Vec<Hit>) {
         for f in &i.facts.files {
+            if let Some(flow) = f.flows.iter().find(|fl| fl.sink.contains("DNS") || fl.sink.contains("lookup")) {
+                out.push(Hit::new(
+                    in_context(Severity::Critical, f.context),
+                    &f.path,
+                    flow.line,
+                    format!("{} (line {}) is resolved as a host name through {} in `{}`", flow.source, flow.source_line, flow.sink, flow.func),
+                ));
+                continue;
+            }
             let Some(e) = f.find(|c| matches!(c, Cap::DnsDynamic)) else { continue };
             let source_here = f.evidence.iter().any(|x| {
                 x.func == e.func && (super::secret_source(&x.cap).is_some() || matches!(x.cap, Cap::Fingerprint { .. }))

@@ -16,4 +16,6 @@ pub struct NameFacts {
     pub squat_deps: Vec<(String, String, String)>,
     /// Dependencies named as malware by an advisory: (dependency, advisory id).
     pub malicious_deps: Vec<(String, String)>,
+    /// Malware advisories naming this crate at this version: (advisory id, title).
+    pub advisories: Vec<(String, String)>,
 }
