@@ -87,6 +87,21 @@ fn shorten(s: &str, max: usize) -> String {
     out
 }
 
+/// crates.io XML-escapes the description and then wraps it in CDATA, so the text inside the
+/// CDATA still holds entity references: decode the predefined ones once. (The result is
+/// escaped again wherever it is shown.)
+fn unescape_xml(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 /// Parse a feed body.
 pub fn parse(body: &[u8]) -> Result<ParsedFeed, FeedError> {
     if body.len() > MAX_FEED_BYTES {
@@ -117,9 +132,9 @@ pub fn parse(body: &[u8]) -> Result<ParsedFeed, FeedError> {
             .map(|d| d.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         let description = item
             .description()
-            .map(|d| d.trim())
+            .map(|d| unescape_xml(d.trim()))
             .filter(|d| !d.is_empty())
-            .map(|d| shorten(d, MAX_DESCRIPTION_CHARS));
+            .map(|d| shorten(&d, MAX_DESCRIPTION_CHARS));
         parsed.items.push(FeedItem { name, version, description, published_at });
     }
     Ok(parsed)
@@ -133,7 +148,7 @@ mod tests {
 <rss version="2.0" xmlns:crates="https://crates.io/">
 <channel><title>crates.io: recent updates</title><link>https://crates.io/</link><description>x</description>
 <item><title>New crate version published: foo v1.2.0</title><link>https://crates.io/crates/foo/1.2.0</link>
-<description><![CDATA[<script>alert(1)</script> & friends]]></description><guid>https://crates.io/crates/foo/1.2.0</guid>
+<description><![CDATA[&lt;script&gt;alert(1)&lt;/script&gt; &amp; friends]]></description><guid>https://crates.io/crates/foo/1.2.0</guid>
 <pubDate>Sat, 22 Jun 2024 15:57:19 +0000</pubDate><crates:name>foo</crates:name><crates:version>1.2.0</crates:version></item>
 <item><title>New crate version published: bar_x v0.1.0-alpha.1</title><guid>g</guid></item>
 <item><title>New crate version published: ../etc v1.0.0</title></item>

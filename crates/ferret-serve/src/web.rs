@@ -314,36 +314,50 @@ async fn index(State(st): State<AppState>, Query(q): Query<ListQuery>) -> Respon
 
 static STRING_LIT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#""(?:[^"\\\n]|\\.)*""#).expect("valid regex"));
 
-/// Render one line of code with string literals and indicators highlighted (all escaped).
-fn highlight_line(line: &str) -> Markup {
-    let mut marks: Vec<(usize, usize, &'static str)> = Vec::new();
+/// Render text with the indicators (URLs, IPs, hosts) it contains in `<mark>` (all escaped).
+fn mark_indicators(text: &str) -> Markup {
     let mut sets = Default::default();
-    indicators::from_text(line, &mut sets);
+    indicators::from_text(text, &mut sets);
     let (urls, ips, hosts) = sets;
+    let mut marks: Vec<(usize, usize)> = Vec::new();
     for needle in urls.iter().chain(&ips).chain(&hosts) {
-        for (start, m) in line.match_indices(needle.as_str()) {
-            marks.push((start, start + m.len(), "mark"));
+        for (start, m) in text.match_indices(needle.as_str()) {
+            marks.push((start, start + m.len()));
         }
     }
-    for m in STRING_LIT.find_iter(line) {
-        marks.push((m.start(), m.end(), "str"));
-    }
-    // Keep non-overlapping marks, indicators first.
-    marks.sort_by_key(|m| (m.0, m.2 != "mark", std::cmp::Reverse(m.1)));
-    let mut kept: Vec<(usize, usize, &'static str)> = Vec::new();
+    // Longest first at each start; drop overlaps.
+    marks.sort_by_key(|m| (m.0, std::cmp::Reverse(m.1)));
+    let mut kept: Vec<(usize, usize)> = Vec::new();
     for m in marks {
         if kept.last().is_none_or(|k| m.0 >= k.1) {
             kept.push(m);
         }
     }
+    let mut parts: Vec<(bool, &str)> = Vec::new();
     let mut pos = 0;
+    for (s, e) in kept {
+        parts.push((false, &text[pos..s]));
+        parts.push((true, &text[s..e]));
+        pos = e;
+    }
+    parts.push((false, &text[pos..]));
+    html! { @for (marked, t) in parts { @if marked { mark { (t) } } @else { (t) } } }
+}
+
+/// Render one line of code with string literals and indicators highlighted (all escaped).
+fn highlight_line(line: &str) -> Markup {
+    let mut parts: Vec<(bool, &str)> = Vec::new();
+    let mut pos = 0;
+    for m in STRING_LIT.find_iter(line) {
+        parts.push((false, &line[pos..m.start()]));
+        parts.push((true, m.as_str()));
+        pos = m.end();
+    }
+    parts.push((false, &line[pos..]));
     html! {
-        @for (s, e, kind) in &kept {
-            (line[pos..*s])
-            @if *kind == "mark" { mark { (line[*s..*e]) } } @else { span.str { (line[*s..*e]) } }
-            ({ pos = *e; "" })
+        @for (lit, t) in parts {
+            @if lit { span.str { (mark_indicators(t)) } } @else { (mark_indicators(t)) }
         }
-        (line[pos..])
     }
 }
 

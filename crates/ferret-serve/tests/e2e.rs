@@ -176,7 +176,7 @@ fn publishes_are_scanned_and_listed_in_api_and_atom_with_hostile_text_escaped() 
     }
     // The report page shows the evidence with the indicator highlighted.
     let (_, page) = get_text(&base, "/crates/build-helperz/0.1.0");
-    assert!(page.contains("<mark>http://45.61.160.20:8080/stage2</mark>"), "{page}");
+    assert!(page.contains("<mark>http://45.61.160.20:8080/stage2</mark>"), "{}", serde_json::to_string_pretty(&one["report"]).unwrap());
 
     // A new version: scanned with a diff against the previous one.
     h.reg.publish("tidy-math", "1.1.0", malicious_crate("tidy-math", "1.1.0"));
