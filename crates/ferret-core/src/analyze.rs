@@ -345,7 +345,7 @@ impl<'a> Analyzer<'a> {
         }
         if t.len() >= 8 && (t.contains("//:") || t.starts_with("hs/") || t.contains("hss.") || t.contains("moc.") && t.contains('/')) {
             let r: String = t.chars().rev().collect();
-            if interesting(&r) {
+            if interesting(&r) && !interesting(t) {
                 self.inspect_string(&r, line, Some(&[Transform::Reverse]));
             }
         }
@@ -667,26 +667,35 @@ fn base64_text(t: &str) -> Option<String> {
 
 /// Recovered text worth reporting: it names a place, a command or a secret.
 pub fn interesting(s: &str) -> bool {
+    // Decoded junk (tables, hashes) is mostly punctuation; hidden text is mostly words.
+    let alnum = s.chars().filter(|c| c.is_ascii_alphanumeric()).count();
+    if s.is_empty() || alnum * 2 < s.chars().count() {
+        return false;
+    }
     let l = s.to_ascii_lowercase();
-    l.contains("://")
-        || l.contains("/bin/")
+    indicators::extract(s).iter().any(|i| match i {
+        indicators::Indicator::Url(u) => indicators::url_host(u).is_some_and(|h| h.contains('.') && h.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')),
+        indicators::Indicator::Ip(_) => true,
+        // A bare `x.y` in decoded bytes is too often noise.
+        indicators::Indicator::Host(_) => false,
+    }) || l.contains("/bin/sh")
+        || l.contains("/bin/bash")
         || l.contains("/tmp/")
         || l.contains("cmd.exe")
         || l.contains("powershell")
-        || l.contains("curl ")
-        || l.contains("wget ")
         || l.contains("api.telegram")
-        || l.contains("discord")
+        || l.contains("discord.com/api")
         || indicators::secret_path(s).is_some()
         || indicators::persistence_path(s).is_some()
         || indicators::shell_download(s).is_some()
-        || !indicators::extract(s).is_empty()
-        || l.contains("chmod")
-        || l.contains("private_key")
-        || l.contains("mnemonic")
+        || l.contains("chmod +x")
 }
 
 impl<'ast> Visit<'ast> for Analyzer<'_> {
+    fn visit_attribute(&mut self, _a: &'ast syn::Attribute) {
+        // Doc comments and other attributes: prose and configuration, not behaviour.
+    }
+
     fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
         let name = f.sig.ident.to_string();
         self.with_fn(name, &f.attrs, |me| visit::visit_item_fn(me, f));

@@ -9,15 +9,51 @@ use ferret_archive::{CrateArchive, FileKind};
 
 /// Substrings whose absence lets a file skip the parser: a file that mentions none of them
 /// cannot reach the network, a process, the environment, the file system, or hide a string.
-const TRIGGERS: &[&[u8]] = &[
-    b"net", b"http", b"Command", b"process", b"env", b"fs", b"File", b"read", b"write", b"Regex",
-    b"regex", b"decode", b"from_utf8", b"rev()", b"concat", b"join", b"^", b"ctor", b"Drop",
-    b"include_", b"danger", b"Verifier", b"verify", b"dlopen", b"Library", b"://", b"socket",
-    b"Socket", b"Stream", b"hostname", b"whoami", b"exec", b"mode", b"link_section", b"ssh",
-    b"wallet", b"key", b"token", b"secret", b"telegram", b"discord", b"from_raw", b"dup2",
-    b"vec![", b"chars()", b"[u8", b"0x", b"system", b"memfd", b"curl", b"wget", b"lookup",
-    b"spawn", b"std::", b"macro_rules", b"obf",
+const TRIGGERS: &[&str] = &[
+    // network
+    "TcpStream", "UdpSocket", "to_socket_addrs", "lookup_host", "reqwest", "ureq", "hyper::",
+    "curl::", "isahc", "attohttpc", "surf::", "minreq", "http_req", "ehttp", "awc::", "tungstenite",
+    "websocket", "trust_dns", "hickory", "dns_lookup", "teloxide", "serenity", "lettre", "reqwless",
+    // processes and loading
+    "Command::new", "CommandExt", "libc::execv", "unistd::execv", "libc::system", "libc::popen",
+    "duct::cmd", "libloading", "libc::dlopen", "memfd_create(", "LoadLibraryA(", "LoadLibraryW(",
+    // environment and identity
+    "env::var", "std::env", "var_os", "whoami", "hostname::", "libc::gethostname",
+    "unistd::gethostname", "sysinfo::", "sys_info::",
+    // secrets, persistence, wallets
+    ".ssh", "id_rsa", "id_ed25519", "credentials.toml", "/credentials", "git-credentials", "solana", "keystore", "wallet", ".env\"", "\".env",
+    "authorized_keys", "bashrc", "zshrc", ".profile", "bash_profile", "crontab", "/etc/cron",
+    "systemd", "LaunchAgents", "LaunchDaemons", "CurrentVersion", "Startup\\", "autostart",
+    "schtasks", ".aws", ".kube", ".docker", ".npmrc", ".pypirc", ".netrc", ".gnupg",
+    "Login Data", "Local State",
+    // key hunting
+    "{64}", "{40}", "{63}", "1-9A-HJ", "PRIVATE KEY-----", "PRIVATE\\\\sKEY",
+    // hidden strings
+    "decode(\"", "from_utf8(vec!", "from_utf8(&[", "from_utf8_lossy(&[", "chars().rev()", "obfstr",
+    "xorstr", "litcrypt",
+    // code that runs unasked, TLS, embedded files
+    "#[ctor", "ctor::", "init_array", "CRT$X", "mod_init_func", "danger_accept", "CertVerifier",
+    "NoCertificateVerification", "verify_peer", "verify_host", "SslVerifyMode",
+    "from_raw_fd", "libc::dup2", "unistd::dup2", "set_permissions", "from_mode", "set_mode",
+    "\"chmod", "chmod +x",
+    // free anonymous hosts and chat endpoints
+    "workers.dev", "pages.dev", "vercel.app", "netlify.app", "ngrok", "trycloudflare",
+    "webhook", "requestbin", "pipedream", "interact.sh", "oast.", "pastebin", "transfer.sh",
+    "herokuapp", "glitch.me", "repl.co", "replit", "duckdns", "no-ip", "ddns", "telegram",
+    "discord", "hooks.slack",
 ];
+
+/// One multi-pattern automaton over [`TRIGGERS`], built once.
+fn triggers() -> &'static aho_corasick::AhoCorasick {
+    static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    AC.get_or_init(|| aho_corasick::AhoCorasick::new(TRIGGERS).expect("valid trigger patterns"))
+}
+
+/// Whether a file needs the parser: build-time code always; other files when they mention a
+/// trigger (or carry long arrays of small integers, where bytes may hide text).
+fn needs_parse(data: &[u8]) -> bool {
+    triggers().is_match(data) || (memchr::memchr(b'^', data).is_some() && memchr::memmem::find(data, b"as char").is_some())
+}
 
 /// Everything known about one crate, for the rules.
 pub struct CrateFacts<'a> {
@@ -48,8 +84,10 @@ impl<'a> CrateFacts<'a> {
             }
             let ctx = context::classify(&f.path, &manifest);
             let mut facts = FileFacts::new(&f.path, ctx);
-            let must = ctx.runs_at_build();
-            if must || TRIGGERS.iter().any(|t| memchr::memmem::find(&f.data, t).is_some()) {
+            // Build scripts are always read; tests, examples and benches (which dependents never
+            // run) are not parsed at all; the rest (proc-macros included) when it mentions a trigger.
+            let must = ctx == FileContext::BuildScript;
+            if must || (!ctx.dev_only() && needs_parse(&f.data)) {
                 let text = f.text();
                 if let Some(ast) = analyze::analyze_rust(&text, &mut facts) {
                     let interesting = facts.evidence.iter().any(|e| !matches!(e.cap, crate::facts::Cap::Include { .. }));

@@ -133,9 +133,18 @@ impl<'l> Taint<'l> {
 
     /// Remember variables bound to connections and clients.
     fn note_net_binding(&mut self, pat: &Pat, init: &Expr) {
-        let t = quote::ToTokens::to_token_stream(init).to_string();
-        let net = ["TcpStream", "UdpSocket", "Client", "Agent", "connect", "reqwest", "ureq", "Easy"].iter().any(|n| t.contains(n));
-        if net {
+        struct Names(bool);
+        impl<'ast> Visit<'ast> for Names {
+            fn visit_ident(&mut self, i: &'ast proc_macro2::Ident) {
+                if !self.0 {
+                    let s = i.to_string();
+                    self.0 = matches!(s.as_str(), "TcpStream" | "UdpSocket" | "Client" | "Agent" | "connect" | "reqwest" | "ureq" | "Easy");
+                }
+            }
+        }
+        let mut n = Names(false);
+        n.visit_expr(init);
+        if n.0 {
             for id in pat_idents(pat) {
                 self.net_vars.insert(id);
             }

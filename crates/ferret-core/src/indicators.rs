@@ -182,13 +182,15 @@ pub fn secret_path(text: &str) -> Option<&'static str> {
         (".netrc", "netrc credentials"),
         ("solana/id.json", "a Solana wallet keypair"),
         (".config/solana", "a Solana wallet keypair"),
-        ("keystore", "a wallet keystore"),
+        ("/keystore/utc--", "a wallet keystore"),
+        (".ethereum/keystore", "an Ethereum wallet keystore"),
+        ("/keystore", "a wallet keystore"),
         ("wallet.dat", "a Bitcoin wallet"),
-        (".ethereum", "an Ethereum wallet"),
-        (".electrum", "an Electrum wallet"),
-        ("metamask", "a MetaMask wallet"),
-        ("phantom", "a Phantom wallet"),
-        ("exodus", "an Exodus wallet"),
+        (".electrum/wallets", "an Electrum wallet"),
+        ("nkbihfbeogaeaoehlefnkodbefgpgknn", "a MetaMask wallet"),
+        ("bfnaelmomeimhlpmgjnjophhpkkoljpa", "a Phantom wallet"),
+        ("exodus.wallet", "an Exodus wallet"),
+        ("exodus/", "an Exodus wallet"),
         ("/login data", "browser saved passwords"),
         ("/local state", "browser key store"),
         ("/cookies", "browser cookies"),
@@ -251,7 +253,7 @@ pub fn key_pattern(text: &str) -> Option<&'static str> {
     let hex_class = ["[0-9a-fA-F]", "[a-fA-F0-9]", "[0-9a-f]", "[a-f0-9]", "[0-9A-Fa-f]", "[A-Fa-f0-9]", "[[:xdigit:]]", "[0-9A-F]"];
     for q in ["{64}", "{64,}", "{40}"] {
         for c in hex_class {
-            if t.contains(&format!("{c}{q}")) {
+            if t.contains(&format!("0x{c}{q}")) || t.contains(&format!("0[xX]{c}{q}")) || t.contains(&format!("(0x)?{c}{q}")) {
                 return Some(if q == "{40}" { "Ethereum addresses (40 hex digits)" } else { "hex private keys (64 hex digits)" });
             }
         }

@@ -73,7 +73,7 @@ impl NameOracle for Intel {
     fn facts(&self, name: &str, version: &str, manifest: &Manifest, readme: Option<&str>) -> NameFacts {
         let mut out = NameFacts::default();
         let check = self.checker.check(name);
-        out.squat_of = check.matches.iter().map(|m| (m.target.clone(), m.technique.as_str().to_string(), m.target_downloads)).collect();
+        out.squat_of = check.matches.iter().filter(|m| !fork_successor(name, m)).map(|m| (m.target.clone(), m.technique.as_str().to_string(), m.target_downloads)).collect();
         let meta = CrateMeta {
             name: name.to_string(),
             version: version.to_string(),
@@ -84,7 +84,13 @@ impl NameOracle for Intel {
             authors: manifest.authors.clone(),
         };
         let reg = self.registry_facts.lock().ok().and_then(|m| m.get(&(name.to_string(), version.to_string())).cloned());
+        let established = self.checker.corpus().get(name).is_some();
         for s in self.checker.check_metadata(&meta, reg.as_ref()) {
+            // An established (popular) crate's own numbering is not a probe or a mimicry.
+            use ferret_names::SignalKind as K;
+            if established && matches!(s.kind, K::DependencyConfusionVersion | K::VersionMimicry | K::NewCrate) {
+                continue;
+            }
             out.metadata.push((s.kind.as_str().to_string(), severity(s.severity), s.message));
         }
         let mut seen = std::collections::HashSet::new();
@@ -92,7 +98,9 @@ impl NameOracle for Intel {
             if dep.source.is_some() || !seen.insert(dep.name.clone()) {
                 continue;
             }
-            if let Some(a) = self.advisories.for_package(&dep.name).into_iter().find(|a| a.malicious) {
+            // Only advisories that condemn every version: a hijacked release (arrayref 0.3.10)
+            // does not make every dependent of the crate malicious.
+            if let Some(a) = self.advisories.for_package(&dep.name).into_iter().find(|a| a.malicious && a.affects_all_versions()) {
                 out.malicious_deps.push((dep.name.clone(), a.id.clone()));
                 continue;
             }
@@ -100,7 +108,7 @@ impl NameOracle for Intel {
                 continue;
             }
             let c = self.checker.check(&dep.name);
-            if let Some(m) = c.matches.first() {
+            if let Some(m) = c.matches.iter().find(|m| !fork_successor(&dep.name, m)) {
                 // A crate depending on its own family (`foo-core` from `foo`) is not laundering.
                 if !family(name, &dep.name) {
                     out.squat_deps.push((dep.name.clone(), m.target.clone(), m.technique.as_str().to_string()));
@@ -112,6 +120,15 @@ impl NameOracle for Intel {
         }
         out
     }
+}
+
+/// `proc-macro-error3` after `proc-macro-error2`: a successor fork numbers upward from a
+/// target that already ends in a digit. Squats seen so far went sideways or down
+/// (`proc-macro1` for `proc-macro2`).
+fn fork_successor(name: &str, m: &ferret_names::NameMatch) -> bool {
+    let last_digit = |s: &str| s.chars().last().and_then(|c| c.to_digit(10));
+    m.technique == ferret_names::Technique::DigitBump
+        && matches!((last_digit(name), last_digit(&m.target)), (Some(a), Some(b)) if a == b + 1 && b >= 2)
 }
 
 /// Two names share a family prefix (`tokio` / `tokio-macros`).
