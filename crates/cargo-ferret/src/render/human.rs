@@ -207,7 +207,7 @@ fn render_full(out: &mut String, view: &ReportView<'_>, p: &Paint) {
     }
     out.push('\n');
     let mut findings: Vec<&Finding> = r.findings.iter().collect();
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     for f in findings {
         render_finding(out, f, p);
     }

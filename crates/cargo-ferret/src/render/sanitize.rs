@@ -33,7 +33,8 @@ pub fn is_unsafe_char(c: char) -> bool {
 /// `\u{hex}`. Newlines are escaped too: split multi-line text first (see [`sanitize_lines`]).
 /// Borrows when nothing needs escaping.
 pub fn sanitize_terminal(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe_char) {
+    // Fast path: printable ASCII and tab need nothing.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b) || b == b'\t') || !s.chars().any(is_unsafe_char) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
