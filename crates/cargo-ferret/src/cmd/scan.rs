@@ -60,7 +60,9 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let jobs: Vec<Job> = args.targets.iter().flat_map(|t| expand(t)).collect();
     let needs_registry = jobs.iter().any(|j| matches!(j, Job::Registry(_)));
     let registry = if needs_registry { Some(common::registry(args.index.as_deref(), args.cache_dir.as_deref())) } else { None };
-    let intel = Arc::new(Intel::default_offline());
+    // The user's corpus (`corpus update`) when there is one, else the embedded default.
+    let corpus = crate::cmd::corpus::load_corpus(None)?;
+    let intel = Arc::new(Intel::new(corpus, ferret_advisory::AdvisoryDb::preferred(), ferret_intel::DEFAULT_TOP));
     let scanner = Scanner::new(common::scan_options(&intel));
 
     let progress = Progress::new(jobs.len() as u64, Progress::should_show(args.no_progress) && jobs.len() > 1);
