@@ -307,11 +307,11 @@ mod tests {
 
     #[test]
     fn full_config() {
-        let c = parse("fail-on = \"suspicious\"\n[severity]\nOBF002 = \"low\"\n[[ignore]]\ncrate = \"a\"\nversion = \"1.0.0\"\nrule = \"obfuscated-strings\"\nreason = \"r\"\nexpires = 2026-12-31\n[[ignore]]\ncrate = \"b\"\nreason = \"x\"\nexpires = \"2020-01-01\"\n").unwrap();
+        let c = parse("fail-on = \"suspicious\"\n[severity]\nOBF002 = \"low\"\n[[ignore]]\ncrate = \"a\"\nversion = \"1.0.0\"\nrule = \"xor-decoded-data\"\nreason = \"r\"\nexpires = 2026-12-31\n[[ignore]]\ncrate = \"b\"\nreason = \"x\"\nexpires = \"2020-01-01\"\n").unwrap();
         assert_eq!(c.fail_on, Some(FailOn::Suspicious));
         assert_eq!(c.severity.get("OBF002"), Some(&Severity::Low));
         assert_eq!(c.ignores.len(), 2);
-        assert_eq!(c.ignores[0].rule.as_deref(), Some(ferret_core::rules::find("obfuscated-strings").map(|i| i.code).unwrap_or("?")));
+        assert_eq!(c.ignores[0].rule.as_deref(), Some(ferret_core::rules::find("xor-decoded-data").map(|i| i.code).unwrap_or("?")));
         assert_eq!(c.ignores[0].expires, Some(Date::new(2026, 12, 31).unwrap()));
         assert_eq!(c.ignores[0].line, 4);
         assert!(c.ignores[1].expired(Date::new(2020, 1, 2).unwrap()));
