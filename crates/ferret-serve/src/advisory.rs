@@ -103,10 +103,8 @@ pub fn rustsec_markdown(d: &VersionDetail) -> String {
             r.verdict, r.score
         ));
     }
-    if let Some(t) = &d.triage {
-        if !t.note.trim().is_empty() {
-            out.push_str(&format!("\n{}\n", md_escape(t.note.trim())));
-        }
+    if let Some(t) = d.triage.as_ref().filter(|t| !t.note.trim().is_empty()) {
+        out.push_str(&format!("\n{}\n", md_escape(t.note.trim())));
     }
     let findings = all_findings(d);
     if !findings.is_empty() {

@@ -281,11 +281,9 @@ impl Store {
     /// job that was running when the previous process stopped.
     pub fn open(path: &Path) -> Result<Store, DbError> {
         let err = |source| DbError::Sqlite { path: path.to_path_buf(), source };
-        if let Some(parent) = path.parent() {
-            if !parent.as_os_str().is_empty() && !parent.exists() {
-                // Report the failure through SQLite's own open error below.
-                let _ = std::fs::create_dir_all(parent);
-            }
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
+            // A failure here shows as SQLite's own open error below.
+            let _ = std::fs::create_dir_all(parent);
         }
         let conn = Connection::open(path).map_err(err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(err)?;
