@@ -30,7 +30,9 @@ impl crate::rules::Rule for Rule {
     fn check(&self, i: &Input, out: &mut Vec<Hit>) {
         let facts = i.facts;
         for file in &facts.archive.files {
-            if !runnable(file.kind, &file.data) {
+            // Object files and static libraries (`.o`, `.obj`, `.a`, `.lib`) are linked, not run.
+            let object = [".o", ".obj", ".a", ".lib", ".rlib"].iter().any(|x| file.path.ends_with(x));
+            if object || !runnable(file.kind, &file.data) {
                 continue;
             }
             let ctx = crate::context::classify(&file.path, &facts.manifest);
