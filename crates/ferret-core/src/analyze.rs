@@ -97,24 +97,13 @@ const NET_CRATES: &[(&str, NetKind)] = &[
     ("lettre", NetKind::Tcp),
 ];
 
-fn path_str(path: &syn::Path) -> String {
-    let mut s = String::new();
-    for (i, seg) in path.segments.iter().enumerate() {
-        if i > 0 {
-            s.push_str("::");
-        }
-        s.push_str(&seg.ident.to_string());
-    }
-    s
-}
-
 fn line_of<T: Spanned>(t: &T) -> u32 {
     t.span().start().line as u32
 }
 
 fn has_attr(attrs: &[syn::Attribute], names: &[&str]) -> Option<String> {
     attrs.iter().find_map(|a| {
-        let p = path_str(a.path());
+        let p = fold::path_string(a.path());
         let last = p.rsplit("::").next().unwrap_or("").to_string();
         names.contains(&last.as_str()).then_some(p)
     })
@@ -240,7 +229,7 @@ impl<'a> Analyzer<'a> {
 
     /// A path with its first segment resolved through the file's `use` items.
     fn resolve(&self, path: &syn::Path) -> String {
-        let s = path_str(path);
+        let s = fold::path_string(path);
         let first = s.split("::").next().unwrap_or("");
         match self.imports.get(first) {
             Some(full) if full != first => format!("{full}{}", &s[first.len()..]),
@@ -513,7 +502,7 @@ impl<'a> Analyzer<'a> {
         let name = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
         match name.as_str() {
             "include_bytes" | "include_str" | "include" => {
-                if let Some(p) = parse_exprs(&mac.tokens).and_then(|a| a.first().and_then(|e| self.fold_text(e))) {
+                if let Some(p) = fold::parse_args(&mac.tokens).and_then(|a| a.first().and_then(|e| self.fold_text(e))) {
                     let full = join_rel(&self.file_dir, &p);
                     self.push(Cap::Include { path: full }, line_of(mac));
                 }
@@ -522,7 +511,7 @@ impl<'a> Analyzer<'a> {
             "env" | "option_env" => return,
             _ => {}
         }
-        if let Some(args) = parse_exprs(&mac.tokens) {
+        if let Some(args) = fold::parse_args(&mac.tokens) {
             for a in &args {
                 self.visit_expr(a);
             }
@@ -632,18 +621,12 @@ fn join_rel(dir: &str, p: &str) -> String {
     parts.join("/")
 }
 
-fn parse_exprs(tokens: &TokenStream) -> Option<Vec<Expr>> {
-    use syn::parse::Parser;
-    let parser = syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated;
-    parser.parse2(tokens.clone()).ok().map(|p| p.into_iter().collect())
-}
-
 fn dns_template_macro(mac: &syn::Macro) -> bool {
     let name = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
     if name != "format" {
         return false;
     }
-    let Some(args) = parse_exprs(&mac.tokens) else { return false };
+    let Some(args) = fold::parse_args(&mac.tokens) else { return false };
     let Some(Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. })) = args.first() else { return false };
     let f = s.value();
     // `{}.{}.collector.example.com` style: a placeholder label followed by a fixed domain.
@@ -714,7 +697,7 @@ impl<'ast> Visit<'ast> for Analyzer<'_> {
     }
 
     fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
-        let trait_name = i.trait_.as_ref().map(|(_, p, _)| path_str(p)).unwrap_or_default();
+        let trait_name = i.trait_.as_ref().map(|(_, p, _)| fold::path_string(p)).unwrap_or_default();
         let last = trait_name.rsplit("::").next().unwrap_or("").to_string();
         if matches!(last.as_str(), "ServerCertVerifier" | "ClientCertVerifier" | "ServerCertVerifierBuilder") {
             for item in &i.items {

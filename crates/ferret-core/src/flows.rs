@@ -33,10 +33,6 @@ fn last_seg(p: &syn::Path) -> String {
     p.segments.last().map(|s| s.ident.to_string()).unwrap_or_default()
 }
 
-fn path_text(p: &syn::Path) -> String {
-    p.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::")
-}
-
 const NETTY: &[&str] = &["client", "reqwest", "ureq", "agent", "http", "request", "socket", "stream", "tcp", "udp", "conn", "curl", "easy", "bot", "webhook", "url", "api", "endpoint"];
 
 
@@ -253,7 +249,7 @@ impl<'ast> Visit<'ast> for FindSource<'_, '_> {
             }
             Expr::Call(c) => {
                 if let Expr::Path(p) = &*c.func {
-                    let full = path_text(&p.path);
+                    let full = crate::fold::path_string(&p.path);
                     let last = last_seg(&p.path);
                     let arg0 = c.args.first().and_then(|a| match a {
                         Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
@@ -460,7 +456,7 @@ impl<'ast> Visit<'ast> for Taint<'_> {
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
         visit::visit_expr_call(self, c);
         let Expr::Path(p) = &*c.func else { return };
-        let full = path_text(&p.path);
+        let full = crate::fold::path_string(&p.path);
         let last = last_seg(&p.path);
         let Some(src) = c.args.iter().find_map(|a| self.source_of(a)) else { return };
         let first = full.split("::").next().unwrap_or("");

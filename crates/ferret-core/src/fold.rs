@@ -191,7 +191,8 @@ fn path_last(path: &syn::Path) -> String {
     path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default()
 }
 
-fn path_string(path: &syn::Path) -> String {
+/// `a::b::c` from a path's segments (generic arguments dropped).
+pub fn path_string(path: &syn::Path) -> String {
     let mut s = String::new();
     for (i, seg) in path.segments.iter().enumerate() {
         if i > 0 {
@@ -277,7 +278,8 @@ fn fold_binary(b: &syn::ExprBinary, env: &Env, d: usize) -> Option<Folded> {
     Some(Folded { value: v, transforms: ts })
 }
 
-fn parse_args(tokens: &proc_macro2::TokenStream) -> Option<Vec<Expr>> {
+/// A macro's tokens read as comma-separated expressions (`format!`, `concat!`, `vec!`).
+pub fn parse_args(tokens: &proc_macro2::TokenStream) -> Option<Vec<Expr>> {
     use syn::parse::Parser;
     let parser = syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated;
     parser.parse2(tokens.clone()).ok().map(|p| p.into_iter().collect())
